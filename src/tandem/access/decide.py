@@ -1,0 +1,200 @@
+"""The one module that decides access.
+
+* ``can(actor, action, obj)`` — may ``actor`` do ``action`` on this record (or on the
+  resource, when there is no record yet, e.g. create)?
+* ``restrict(queryset, actor, action)`` — the same decision as SQL, applied before any
+  row is fetched; every list, search, export and report goes through it.
+* ``field_access(actor, resource, group)`` — read/write on a field group such as ``pricing``.
+* ``explain(actor, obj)`` — for each action, whether it is allowed and by which rule.
+
+A user's effective scope for an action is the widest scope any of their roles
+grants. No row means no access (fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from tandem.access.choices import SCOPE_RANK, Action, Scope
+from tandem.access.registry import Resource, get_resource, resource_for_model
+
+
+class SystemActor:
+    """The actor used by background jobs and management commands: sees everything."""
+
+    is_system = True
+    is_authenticated = True
+    is_active = True
+    pk = None
+    id = None
+    email = "system"
+    full_name = "Tandem"
+
+    def __str__(self) -> str:
+        return "Tandem (system)"
+
+
+SYSTEM = SystemActor()
+
+
+@dataclass(frozen=True)
+class Grant:
+    role_code: str
+    role_name: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class FieldAccess:
+    can_read: bool
+    can_write: bool
+
+
+@dataclass(frozen=True)
+class ActionExplanation:
+    action: str
+    allowed: bool
+    role_code: str | None
+    scope: str | None
+    reason: str
+
+
+def _is_system(actor: Any) -> bool:
+    return getattr(actor, "is_system", False)
+
+
+def _grants(actor: Any, resource: str, action: str) -> list[Grant]:
+    """Every grant the actor's roles give for (resource, action), widest first. Cached per actor."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    cache: dict[tuple[str, str], list[Grant]] | None = getattr(actor, "_access_grants", None)
+    if cache is None:
+        from tandem.access.models import Permission
+
+        cache = {}
+        rows = Permission.objects.filter(role__users=actor).values_list(
+            "resource", "action", "scope", "role__code", "role__name"
+        )
+        for row_resource, row_action, scope, role_code, role_name in rows:
+            cache.setdefault((row_resource, row_action), []).append(Grant(role_code, role_name, scope))
+        for grants in cache.values():
+            grants.sort(key=lambda grant: -SCOPE_RANK[Scope(grant.scope)])
+        actor._access_grants = cache
+    return cache.get((resource, action), [])
+
+
+def forget_cached_grants(actor: Any) -> None:
+    """Drop the per-actor cache (after the actor's roles or the policy changed)."""
+    if hasattr(actor, "_access_grants"):
+        del actor._access_grants
+
+
+def effective_scope(actor: Any, resource: str, action: str) -> str | None:
+    if _is_system(actor):
+        return Scope.ALL
+    grants = _grants(actor, resource, action)
+    return grants[0].scope if grants else None
+
+
+def _scope_q(resource: Resource, actor: Any, scope: str) -> Q | None:
+    """The SQL condition for ``scope``; None means "nothing"."""
+    if scope == Scope.ALL:
+        return Q()
+    own = resource.own(actor) if resource.own else None
+    if scope == Scope.OWN:
+        return own
+    team = resource.team(actor) if resource.team else None
+    if own is None:
+        return team
+    return own if team is None else own | team
+
+
+def restrict(queryset: QuerySet, actor: Any, action: str = Action.VIEW) -> QuerySet:
+    """``queryset`` narrowed to the rows ``actor`` may ``action``. Empty when nothing is granted."""
+    if _is_system(actor):
+        return queryset
+    resource = resource_for_model(queryset.model)
+    scope = effective_scope(actor, resource.name, action)
+    if scope is None:
+        return queryset.none()
+    condition = _scope_q(resource, actor, scope)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition) if condition else queryset
+
+
+def _matching_grant(actor: Any, resource: Resource, action: str, obj: Model | None) -> Grant | None:
+    grants = _grants(actor, resource.name, action)
+    if obj is None or not resource.has_records:
+        return grants[0] if grants else None
+    for grant in grants:
+        condition = _scope_q(resource, actor, grant.scope)
+        if condition is None:
+            continue
+        if not condition or type(obj)._default_manager.filter(condition, pk=obj.pk).exists():
+            return grant
+    return None
+
+
+def can(actor: Any, action: str, obj: Model | None = None, *, resource: str | None = None) -> bool:
+    """May ``actor`` perform ``action`` on ``obj`` (or on ``resource`` when there is no record)?"""
+    if _is_system(actor):
+        return True
+    target = get_resource(resource) if resource else resource_for_model(type(obj))
+    return _matching_grant(actor, target, action, obj) is not None
+
+
+def field_access(actor: Any, resource: str, field_group: str) -> FieldAccess:
+    """Read/write access to a field group. Without any row, a group is readable but not writable
+    only if the actor may view the resource at all."""
+    if _is_system(actor):
+        return FieldAccess(True, True)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return FieldAccess(False, False)
+    from tandem.access.models import FieldGroupPermission
+
+    rows = FieldGroupPermission.objects.filter(
+        role__users=actor, resource=resource, field_group=field_group
+    ).values_list("can_read", "can_write")
+    can_read = any(read for read, _ in rows)
+    can_write = any(write for _, write in rows)
+    return FieldAccess(can_read or can_write, can_write)
+
+
+def explain(actor: Any, obj: Model | None = None, *, resource: str | None = None) -> list[ActionExplanation]:
+    """For every action of the resource: allowed or not, and the rule that decided."""
+    target = get_resource(resource) if resource else resource_for_model(type(obj))
+    explanations = []
+    for action in target.actions:
+        if not getattr(actor, "is_active", False):
+            explanations.append(ActionExplanation(action, False, None, None, "The user is deactivated."))
+            continue
+        grants = _grants(actor, target.name, action)
+        if not grants:
+            explanations.append(
+                ActionExplanation(action, False, None, None,
+                                  f"None of the user's roles grants '{action}' on {target.label}.")
+            )
+            continue
+        grant = _matching_grant(actor, target, action, obj)
+        if grant is not None:
+            explanations.append(
+                ActionExplanation(
+                    action, True, grant.role_code, grant.scope,
+                    f"Role '{grant.role_name}' grants '{action}' on {grant.scope} {target.label}"
+                    + (" and this record is within that scope." if obj is not None else "."),
+                )
+            )
+        else:
+            widest = grants[0]
+            explanations.append(
+                ActionExplanation(
+                    action, False, widest.role_code, widest.scope,
+                    f"Role '{widest.role_name}' grants '{action}' only on {widest.scope} {target.label}; "
+                    "this record is outside that scope.",
+                )
+            )
+    return explanations

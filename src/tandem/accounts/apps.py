@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "tandem.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from tandem.accounts import access
+
+        access.register()

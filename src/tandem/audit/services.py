@@ -1,0 +1,87 @@
+"""Recording audit entries. Every service that creates, changes or deletes calls one of these."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from tandem.audit.models import AuditAction, AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering of a field value."""
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``fields`` on ``obj`` (foreign keys as their text), for diffing."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.is_relation and field.many_to_one:
+            related = getattr(obj, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = _plain(getattr(obj, name))
+    return values
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for every field whose value changed."""
+    return {
+        name: [_plain(before.get(name)), _plain(after.get(name))]
+        for name in sorted(set(before) | set(after))
+        if _plain(before.get(name)) != _plain(after.get(name))
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Model,
+    changes: Mapping[str, list[Any]] | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    """Write one audit entry for ``obj``. Call inside the service's transaction."""
+    is_user = getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
+    entry = AuditEntry(
+        actor=actor if is_user else None,
+        actor_label=(getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        summary=summary[:300],
+        changes=dict(changes or {}),
+    )
+    entry.save()
+    return entry
+
+
+def audit_created(*, actor: Any, obj: Model, fields: Iterable[str], summary: str = "") -> AuditEntry:
+    after = snapshot(obj, fields)
+    changes = {name: [None, value] for name, value in after.items() if value not in (None, "", [])}
+    return audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=changes, summary=summary)
+
+
+def audit_deleted(*, actor: Any, obj: Model, fields: Iterable[str], summary: str = "") -> AuditEntry:
+    before = snapshot(obj, fields)
+    changes = {name: [value, None] for name, value in before.items() if value not in (None, "", [])}
+    return audit_record(actor=actor, action=AuditAction.DELETE, obj=obj, changes=changes, summary=summary)

@@ -1,0 +1,48 @@
+"""Every periodic job, in one list, with its cadence and the reason it exists.
+
+Each entry names a function in an app's ``jobs.py``; ``register_periodic_jobs``
+(called once at start-up) turns them into Huey periodic tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from huey import crontab
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    path: str  # "tandem.<app>.jobs.<function>"
+    cadence: dict[str, str]  # keyword arguments for huey.crontab
+    why: str
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob(
+        path="tandem.identity.jobs.purge_login_attempts_job",
+        cadence={"minute": "17", "hour": "3"},
+        why="Login attempts older than the lockout window carry no information; keep the table small.",
+    ),
+    PeriodicJob(
+        path="tandem.core.jobs_heartbeat.record_heartbeat_job",
+        cadence={"minute": "*"},
+        why="Lets /healthz report whether a job consumer is actually running.",
+    ),
+]
+
+_registered = False
+
+
+def register_periodic_jobs() -> None:
+    global _registered
+    if _registered:
+        return
+    from huey.contrib.djhuey import HUEY
+
+    for job in PERIODIC_JOBS:
+        module_name, function_name = job.path.rsplit(".", 1)
+        function = getattr(import_module(module_name), function_name)
+        HUEY.periodic_task(crontab(**job.cadence), name=job.path)(function)
+    _registered = True
