@@ -55,19 +55,20 @@ def audit_record(
     *,
     actor: Any,
     action: str,
-    obj: Model,
+    obj: Model | None,
     changes: Mapping[str, list[Any]] | None = None,
     summary: str = "",
 ) -> AuditEntry:
-    """Write one audit entry for ``obj``. Call inside the service's transaction."""
+    """Write one audit entry for ``obj`` (None for actions on no single record, e.g. an export).
+    Call inside the service's transaction."""
     is_user = getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
     entry = AuditEntry(
         actor=actor if is_user else None,
         actor_label=(getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
         action=action,
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        content_type=ContentType.objects.get_for_model(type(obj)) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
         summary=summary[:300],
         changes=dict(changes or {}),
     )

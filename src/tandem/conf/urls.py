@@ -1,3 +1,17 @@
-from django.urls import path
+"""URL map: the web UI, the API under /api/v1/, and /healthz."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from tandem.api.health import healthz
+from tandem.api.main import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tandem.identity.urls")),
+    path("", include("tandem.web.urls")),
+    path("accounts/", include("tandem.accounts.urls")),
+    path("admin/", include("tandem.access.urls")),
+    path("audit/", include("tandem.audit.urls")),
+]

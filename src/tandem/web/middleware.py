@@ -44,3 +44,25 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class DomainErrorMiddleware:
+    """Turns domain errors raised in views into the matching HTTP error pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+
+        from tandem.core.exceptions import NotFound, PermissionDenied
+
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message)
+        if isinstance(exception, PermissionDenied):
+            raise DjangoPermissionDenied(exception.message)
+        return None

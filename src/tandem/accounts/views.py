@@ -1,0 +1,134 @@
+"""Account pages: list, detail, create, edit, delete, export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.choices import Action
+from tandem.access.decide import can, field_access
+from tandem.accounts import exports, selectors, services
+from tandem.accounts.forms import AccountForm
+from tandem.api.pagination import paginate
+from tandem.audit import selectors as audit_selectors
+from tandem.audit.models import AuditAction
+from tandem.audit.services import audit_record
+from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
+
+
+def _get_or_404(request: HttpRequest, public_id: str):
+    try:
+        return selectors.account_get(actor=request.user, public_id=public_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    if not can(actor, Action.VIEW, resource="account"):
+        raise Http404
+    search = request.GET.get("q", "").strip()
+    try:
+        page = paginate(selectors.account_list(actor=actor, search=search), ordering=("name", "id"),
+                        limit=50, cursor=request.GET.get("cursor") or None)
+    except DomainError:
+        return redirect("accounts:account-list")
+    return render(request, "accounts/account_list.html", {
+        "nav_active": "accounts",
+        "page": page,
+        "search": search,
+        "can_create": can(actor, Action.CREATE, resource="account"),
+        "can_export": can(actor, Action.EXPORT, resource="account"),
+    })
+
+
+@login_required
+def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = request.user
+    account = _get_or_404(request, public_id)
+    return render(request, "accounts/account_detail.html", {
+        "nav_active": "accounts",
+        "account": account,
+        "team_members": selectors.account_team(actor=actor, account=account),
+        "history": audit_selectors.entries_for_object(actor=actor, obj=account)[:20],
+        "can_change": can(actor, Action.CHANGE, account),
+        "can_delete": can(actor, Action.DELETE, account),
+        "pricing": field_access(actor, "account", "pricing"),
+        "can_explain": can(actor, Action.VIEW, resource="access_policy"),
+    })
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    if not can(actor, Action.CREATE, resource="account"):
+        raise Http404
+    form = AccountForm(request.POST or None, initial={"owner": actor.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_create(actor=actor, **form.cleaned_data)
+        except DomainError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Account created."))
+            return redirect("accounts:account-detail", account.public_id)
+    return render(request, "accounts/account_form.html", {"nav_active": "accounts", "form": form})
+
+
+@login_required
+def account_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = request.user
+    account = _get_or_404(request, public_id)
+    if not can(actor, Action.CHANGE, account):
+        raise PermissionDenied(_("You may not change this account."))
+    initial = {"name": account.name, "domain": account.domain, "owner": account.owner_id,
+               "team": account.team_id}
+    form = AccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=actor, account=account, **form.cleaned_data)
+        except DomainError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("accounts:account-detail", account.public_id)
+    return render(request, "accounts/account_form.html",
+                  {"nav_active": "accounts", "form": form, "account": account})
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    account = _get_or_404(request, public_id)
+    services.account_delete(actor=request.user, account=account)
+    messages.success(request, _("Account deleted."))
+    return redirect("accounts:account-list")
+
+
+@login_required
+def account_export(request: HttpRequest) -> StreamingHttpResponse:
+    actor = request.user
+    if not can(actor, Action.EXPORT, resource="account"):
+        raise PermissionDenied(_("You may not export accounts."))
+    accounts = selectors.account_list(actor=actor, action=Action.EXPORT,
+                                      search=request.GET.get("q", "").strip())
+    audit_record(actor=actor, action=AuditAction.EXPORT, obj=None,
+                 summary=f"Exported {accounts.count()} accounts as CSV")
+    response = StreamingHttpResponse(exports.account_csv_rows(accounts), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
+    return response
+
+
+def _add_errors(form: AccountForm, error: DomainError) -> None:
+    if not error.errors:
+        form.add_error(None, error.message)
+    for field, field_messages in error.errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)

@@ -1,0 +1,28 @@
+"""The Ninja API object: /api/v1/. Each app contributes one router from its api.py."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from tandem.accounts.api import router as accounts_router
+from tandem.api import errors
+from tandem.api.auth import api_auth
+from tandem.identity.api import router as identity_router
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description=(
+        "The Tandem REST API. Authenticate with `Authorization: Bearer <token>` "
+        "(create tokens with `tandem token create` or in the UI). Errors are RFC 9457 "
+        "problem+json. Lists use cursor pagination: `?limit=&cursor=`."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+api.add_router("", identity_router)
+api.add_router("/accounts", accounts_router)

@@ -1,0 +1,42 @@
+"""Template context shared by every page: the navigation, showing only what works for the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.decide import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    key: str
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    base = {"workspace_name": settings.WORKSPACE_NAME, "LANGUAGES": settings.LANGUAGES}
+    if user is None or not user.is_authenticated:
+        return base
+    items = [NavItem(_("Home"), reverse("web:home"), "home")]
+    if can(user, "view", resource="account"):
+        items.append(NavItem(_("Accounts"), reverse("accounts:account-list"), "accounts"))
+    admin_items = []
+    if can(user, "view", resource="user"):
+        admin_items.append(NavItem(_("Users"), reverse("identity:user-list"), "users"))
+    if can(user, "view", resource="team"):
+        admin_items.append(NavItem(_("Teams"), reverse("identity:team-list"), "teams"))
+    if can(user, "view", resource="access_policy"):
+        admin_items.append(NavItem(_("Permissions"), reverse("access:policy-edit"), "permissions"))
+        admin_items.append(NavItem(_("Explain access"), reverse("access:explain"), "explain"))
+    if can(user, "view", resource="audit_log"):
+        admin_items.append(NavItem(_("Audit log"), reverse("audit:entry-list"), "audit"))
+    return {**base, "nav_items": items, "admin_nav_items": admin_items}

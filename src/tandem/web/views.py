@@ -1,0 +1,20 @@
+"""The home page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tandem.accounts import selectors as account_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    my_accounts = account_selectors.account_list(actor=actor).filter(owner=actor)[:10]
+    return render(request, "web/home.html", {
+        "nav_active": "home",
+        "my_accounts": my_accounts,
+        "visible_account_count": account_selectors.account_list(actor=actor).count(),
+    })
