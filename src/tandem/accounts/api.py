@@ -8,23 +8,36 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tandem.accounts import selectors, services
+from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.models import Account
 from tandem.accounts.schemas import AccountIn, AccountOut, AccountPage, AccountPatch
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
-from tandem.core.exceptions import ValidationFailed
+from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.identity import selectors as identity_selectors
 from tandem.identity.models import User
 
 router = Router(tags=["accounts"])
+NULLABLE_FIELDS = {"owner", "parent", "employee_band"}
 
 
 def _out(account: Account) -> dict[str, Any]:
     owner = account.owner
+    parent = account.parent
     return {
         "id": account.public_id,
         "name": account.name,
         "domain": account.domain,
+        "other_domains": account.other_domains,
+        "industry": account.industry,
+        "country": account.country,
+        "employee_band": account.employee_band,
+        "currency": account.currency,
+        "tier": account.tier,
+        "lifecycle_stage": account.lifecycle_stage,
+        "parent": {"id": parent.public_id, "name": parent.name} if parent else None,
+        "external_id": account.external_id,
+        "status_flags": account.status_flags,
         "owner": {"id": owner.public_id, "email": owner.email, "full_name": owner.full_name} if owner else None,
         "team": account.team.name if account.team else None,
         "created_at": account.created_at,
@@ -41,11 +54,24 @@ def _owner(email: str | None) -> User | None:
     return user
 
 
+def _parent(actor: Any, public_id: str | None) -> Account | None:
+    if not public_id:
+        return None
+    try:
+        return selectors.account_get(actor=actor, public_id=public_id)
+    except NotFound:
+        raise ValidationFailed("Unknown parent account.",
+                               errors={"parent": [f"No visible account with id {public_id}."]}) from None
+
+
 @router.get("", response=AccountPage, operation_id="accounts_account_list")
 def account_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None,
-                 q: str = "") -> dict[str, Any]:
+                 q: str = "", tier: Tier | None = None, lifecycle_stage: LifecycleStage | None = None,
+                 owner: str | None = None, parent: str | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="accounts:read")
-    page = paginate(selectors.account_list(actor=actor, search=q), ordering=("name", "id"),
+    filters = selectors.AccountFilters(search=q, tier=tier or "", lifecycle_stage=lifecycle_stage or "",
+                                       owner_email=owner or "", parent_public_id=parent or "")
+    page = paginate(selectors.account_list(actor=actor, filters=filters), ordering=("name", "id"),
                     limit=limit, cursor=cursor)
     return {"items": [_out(account) for account in page.items], "next_cursor": page.next_cursor}
 
@@ -53,8 +79,9 @@ def account_list(request: HttpRequest, limit: int | None = None, cursor: str | N
 @router.post("", response={201: AccountOut}, operation_id="accounts_account_create")
 def account_create(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[str, Any]]:
     actor = api_actor(request, scope="accounts:write")
-    account = services.account_create(actor=actor, name=payload.name, domain=payload.domain,
-                                      owner=_owner(payload.owner))
+    fields = payload.dict(exclude={"name", "owner", "parent"})
+    account = services.account_create(actor=actor, name=payload.name, owner=_owner(payload.owner),
+                                      parent=_parent(actor, payload.parent), **fields)
     return 201, _out(account)
 
 
@@ -71,10 +98,11 @@ def account_update(request: HttpRequest, account_id: str, payload: AccountPatch)
     changes: dict[str, Any] = payload.dict(exclude_unset=True)
     if "owner" in changes:
         changes["owner"] = _owner(changes["owner"])
-    if changes.get("name") is None:
-        changes.pop("name", None)
-    if changes.get("domain") is None:
-        changes.pop("domain", None)
+    if "parent" in changes:
+        changes["parent"] = _parent(actor, changes["parent"])
+    for name in list(changes):
+        if changes[name] is None and name not in NULLABLE_FIELDS:
+            raise ValidationFailed("This field cannot be null.", errors={name: ["May not be null."]})
     return _out(services.account_update(actor=actor, account=account, **changes))
 
 

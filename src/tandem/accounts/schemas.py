@@ -5,6 +5,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.choices import EmployeeBand, LifecycleStage, StatusFlag, Tier
+
 
 class UserRef(Schema):
     id: str
@@ -12,10 +14,25 @@ class UserRef(Schema):
     full_name: str
 
 
+class AccountRef(Schema):
+    id: str
+    name: str
+
+
 class AccountOut(Schema):
     id: str
     name: str
     domain: str
+    other_domains: list[str]
+    industry: str
+    country: str
+    employee_band: str
+    currency: str
+    tier: Tier
+    lifecycle_stage: LifecycleStage
+    parent: AccountRef | None
+    external_id: str
+    status_flags: list[str]
     owner: UserRef | None
     team: str | None
     created_at: datetime
@@ -25,13 +42,33 @@ class AccountOut(Schema):
 class AccountIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     domain: str = Field(default="", max_length=253)
+    other_domains: list[str] = Field(default_factory=list, max_length=50)
+    industry: str = Field(default="", max_length=100)
+    country: str = Field(default="", max_length=2, description="ISO 3166-1 alpha-2, e.g. DE")
+    employee_band: EmployeeBand | None = None
+    currency: str = Field(default="USD", min_length=3, max_length=3, description="ISO 4217, e.g. EUR")
+    tier: Tier = Tier.TECH_TOUCH
+    lifecycle_stage: LifecycleStage = LifecycleStage.ONBOARDING
+    parent: str | None = Field(default=None, description="Public id of the parent account")
+    external_id: str = Field(default="", max_length=100)
+    status_flags: list[StatusFlag] = Field(default_factory=list)
     owner: str | None = Field(default=None, description="Email of the owning user")
 
 
 class AccountPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     domain: str | None = Field(default=None, max_length=253)
-    owner: str | None = Field(default=None, description="Email of the owning user")
+    other_domains: list[str] | None = Field(default=None, max_length=50)
+    industry: str | None = Field(default=None, max_length=100)
+    country: str | None = Field(default=None, max_length=2)
+    employee_band: EmployeeBand | None = None
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    tier: Tier | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    parent: str | None = Field(default=None, description="Public id of the parent account; null to clear")
+    external_id: str | None = Field(default=None, max_length=100)
+    status_flags: list[StatusFlag] | None = None
+    owner: str | None = Field(default=None, description="Email of the owning user; null to clear")
 
 
 class AccountPage(Schema):

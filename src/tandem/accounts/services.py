@@ -2,69 +2,153 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tandem.access.choices import Action
 from tandem.access.decide import can
-from tandem.accounts.models import Account
+from tandem.accounts.choices import StatusFlag
+from tandem.accounts.models import DOMAIN_PATTERN, Account, AccountStageChange
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
-from tandem.core.exceptions import PermissionDenied, ValidationFailed
-from tandem.identity.models import Team, User
+from tandem.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
-AUDITED_FIELDS = ("name", "domain", "owner", "team")
+EDITABLE_FIELDS = (
+    "name", "domain", "other_domains", "industry", "country", "employee_band", "currency", "tier",
+    "lifecycle_stage", "parent", "external_id", "status_flags", "owner", "team",
+)
+AUDITED_FIELDS = EDITABLE_FIELDS
+MAX_HIERARCHY_DEPTH = 20
+
+
+def _normalise(account: Account) -> None:
+    account.name = account.name.strip()
+    account.domain = _clean_domain(account.domain)
+    account.other_domains = sorted({_clean_domain(d) for d in (account.other_domains or []) if str(d).strip()}
+                                   - {account.domain})
+    account.industry = account.industry.strip()
+    account.country = account.country.strip().upper()
+    account.currency = account.currency.strip().upper()
+    account.external_id = account.external_id.strip()
+    account.status_flags = sorted(set(account.status_flags or []))
+
+
+def _clean_domain(value: Any) -> str:
+    domain = str(value or "").strip().lower()
+    domain = re.sub(r"^https?://", "", domain).split("/")[0]
+    return domain.removeprefix("www.")
 
 
 def _validated(account: Account) -> None:
+    errors: dict[str, list[str]] = {}
     try:
-        account.full_clean()
+        account.full_clean(exclude=["other_domains", "status_flags"])
     except ValidationError as error:
-        raise ValidationFailed("The account is invalid.", errors=error.message_dict) from None
+        errors.update(error.message_dict)
+    bad_domains = [d for d in account.other_domains if not re.match(DOMAIN_PATTERN, d)]
+    if bad_domains:
+        errors["other_domains"] = [_("Not a domain: %(domain)s") % {"domain": d} for d in bad_domains]
+    unknown_flags = sorted(set(account.status_flags) - set(StatusFlag.values))
+    if unknown_flags:
+        errors["status_flags"] = [_("Unknown status flag: %(flag)s") % {"flag": f} for f in unknown_flags]
+    if account.parent_id is not None:
+        problem = _hierarchy_problem(account)
+        if problem:
+            errors["parent"] = [problem]
+    if account.external_id:
+        clash = Account.objects.filter(external_id=account.external_id).exclude(pk=account.pk).exists()
+        if clash:
+            errors["external_id"] = [_("Another account already has this external id.")]
+    if errors:
+        raise ValidationFailed(_("The account is invalid."), errors=errors)
 
 
-def account_create(
-    *, actor: Any, name: str, domain: str = "", owner: User | None = None, team: Team | None = None
-) -> Account:
+def _hierarchy_problem(account: Account) -> str | None:
+    """A parent that is the account itself or one of its descendants would make a loop."""
+    if account.pk is not None and account.parent_id == account.pk:
+        return _("An account cannot be its own parent.")
+    seen = set()
+    ancestor_id = account.parent_id
+    while ancestor_id is not None:
+        if account.pk is not None and ancestor_id == account.pk:
+            return _("This parent would make a loop in the account hierarchy.")
+        if ancestor_id in seen or len(seen) > MAX_HIERARCHY_DEPTH:
+            return _("The account hierarchy is too deep.")
+        seen.add(ancestor_id)
+        ancestor_id = Account.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+    return None
+
+
+def _check_parent_visible(actor: Any, parent: Account | None) -> None:
+    if parent is not None and not can(actor, Action.VIEW, parent):
+        raise ValidationFailed(_("Unknown parent account."), errors={"parent": [_("Unknown parent account.")]})
+
+
+def account_create(*, actor: Any, name: str, **fields: Any) -> Account:
+    """Create an account; ``fields`` are any of EDITABLE_FIELDS. The owner defaults to the actor."""
     if not can(actor, Action.CREATE, resource="account"):
-        raise PermissionDenied("You may not create accounts.")
-    account = Account(name=name.strip(), domain=domain.strip().lower(), owner=owner, team=team)
-    if account.owner is None and getattr(actor, "pk", None) and not getattr(actor, "is_system", False):
+        raise PermissionDenied(_("You may not create accounts."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
+    fields = {key: value for key, value in fields.items() if value is not None}
+    _check_parent_visible(actor, fields.get("parent"))
+    account = Account(name=name, **fields)
+    if account.owner_id is None and getattr(actor, "pk", None) and not getattr(actor, "is_system", False):
         account.owner = actor
+    _normalise(account)
     _validated(account)
-    with transaction.atomic():
-        account.save()
-        audit_created(actor=actor, obj=account, fields=AUDITED_FIELDS)
+    try:
+        with transaction.atomic():
+            account.save()
+            AccountStageChange.objects.create(account=account, from_stage="", to_stage=account.lifecycle_stage,
+                                              changed_by=_user_or_none(actor))
+            audit_created(actor=actor, obj=account, fields=AUDITED_FIELDS)
+    except IntegrityError:
+        raise Conflict(_("An account with this external id already exists."),
+                       errors={"external_id": [_("Already in use.")]}) from None
     return account
 
 
 def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
-    """Change the given fields (any of name, domain, owner, team)."""
-    unknown = set(changes) - set(AUDITED_FIELDS)
+    """Change the given fields (any of EDITABLE_FIELDS). Stage changes are recorded with who and when."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed("Unknown fields.", errors={name: ["Unknown field."] for name in unknown})
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
     if not can(actor, Action.CHANGE, account):
-        raise PermissionDenied("You may not change this account.")
+        raise PermissionDenied(_("You may not change this account."))
+    if "parent" in changes:
+        _check_parent_visible(actor, changes["parent"])
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         before = snapshot(locked, AUDITED_FIELDS)
+        old_stage = locked.lifecycle_stage
         for name, value in changes.items():
-            setattr(locked, name, value.strip() if isinstance(value, str) else value)
-        if "domain" in changes:
-            locked.domain = locked.domain.lower()
+            setattr(locked, name, value)
+        _normalise(locked)
         _validated(locked)
         changed = diff(before, snapshot(locked, AUDITED_FIELDS))
         if changed:
             locked.save()
+            if locked.lifecycle_stage != old_stage:
+                AccountStageChange.objects.create(account=locked, from_stage=old_stage,
+                                                  to_stage=locked.lifecycle_stage,
+                                                  changed_by=_user_or_none(actor))
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
     return locked
 
 
 def account_delete(*, actor: Any, account: Account) -> None:
     if not can(actor, Action.DELETE, account):
-        raise PermissionDenied("You may not delete this account.")
+        raise PermissionDenied(_("You may not delete this account."))
     with transaction.atomic():
         audit_deleted(actor=actor, obj=account, fields=AUDITED_FIELDS)
         account.delete()
+
+
+def _user_or_none(actor: Any) -> Any:
+    return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
