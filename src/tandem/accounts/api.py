@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
+from ninja.responses import Status
 
 from tandem.accounts import selectors, services
 from tandem.accounts.choices import LifecycleStage, Tier
@@ -77,12 +78,12 @@ def account_list(request: HttpRequest, limit: int | None = None, cursor: str | N
 
 
 @router.post("", response={201: AccountOut}, operation_id="accounts_account_create")
-def account_create(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[str, Any]]:
+def account_create(request: HttpRequest, payload: AccountIn) -> Status:
     actor = api_actor(request, scope="accounts:write")
     fields = payload.dict(exclude={"name", "owner", "parent"})
     account = services.account_create(actor=actor, name=payload.name, owner=_owner(payload.owner),
                                       parent=_parent(actor, payload.parent), **fields)
-    return 201, _out(account)
+    return Status(201, _out(account))
 
 
 @router.get("/{account_id}", response=AccountOut, operation_id="accounts_account_get")
@@ -107,7 +108,7 @@ def account_update(request: HttpRequest, account_id: str, payload: AccountPatch)
 
 
 @router.delete("/{account_id}", response={204: None}, operation_id="accounts_account_delete")
-def account_delete(request: HttpRequest, account_id: str) -> tuple[int, None]:
+def account_delete(request: HttpRequest, account_id: str) -> Status:
     actor = api_actor(request, scope="accounts:write")
     services.account_delete(actor=actor, account=selectors.account_get(actor=actor, public_id=account_id))
-    return 204, None
+    return Status(204, None)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.account_list, name="account-list"),
     path("new/", views.account_create, name="account-create"),
     path("export.csv", views.account_export, name="account-export"),
+    path("lookup/", views.account_lookup, name="account-lookup"),
     path("<str:public_id>/", views.account_detail, name="account-detail"),
     path("<str:public_id>/edit/", views.account_edit, name="account-edit"),
     path("<str:public_id>/delete/", views.account_delete, name="account-delete"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,12 +15,13 @@ from django.views.decorators.http import require_POST
 from tandem.access.choices import Action
 from tandem.access.decide import can, field_access
 from tandem.accounts import exports, selectors, services
+from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
 from tandem.api.pagination import paginate
 from tandem.audit import selectors as audit_selectors
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
-from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
+from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
 def _get_or_404(request: HttpRequest, public_id: str):
@@ -34,15 +37,26 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if not can(actor, Action.VIEW, resource="account"):
         raise Http404
     search = request.GET.get("q", "").strip()
+    filters = selectors.AccountFilters(
+        search=search,
+        tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
+        lifecycle_stage=request.GET.get("stage", "") if request.GET.get("stage") in LifecycleStage.values else "",
+    )
     try:
-        page = paginate(selectors.account_list(actor=actor, search=search), ordering=("name", "id"),
+        page = paginate(selectors.account_list(actor=actor, filters=filters), ordering=("name", "id"),
                         limit=50, cursor=request.GET.get("cursor") or None)
     except DomainError:
         return redirect("accounts:account-list")
+    query = request.GET.copy()
+    query.pop("cursor", None)
     return render(request, "accounts/account_list.html", {
         "nav_active": "accounts",
         "page": page,
         "search": search,
+        "filters": filters,
+        "query": query.urlencode(),
+        "tiers": Tier.choices,
+        "stages": LifecycleStage.choices,
         "can_create": can(actor, Action.CREATE, resource="account"),
         "can_export": can(actor, Action.EXPORT, resource="account"),
     })
@@ -56,6 +70,8 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "nav_active": "accounts",
         "account": account,
         "team_members": selectors.account_team(actor=actor, account=account),
+        "children": selectors.account_children(actor=actor, account=account)[:50],
+        "stage_history": selectors.account_stage_history(actor=actor, account=account)[:10],
         "history": audit_selectors.entries_for_object(actor=actor, obj=account)[:20],
         "can_change": can(actor, Action.CHANGE, account),
         "can_delete": can(actor, Action.DELETE, account),
@@ -72,7 +88,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, initial={"owner": actor.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.account_create(actor=actor, **form.cleaned_data)
+            account = services.account_create(actor=actor, **_with_parent(actor, form.cleaned_data))
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -87,12 +103,16 @@ def account_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     account = _get_or_404(request, public_id)
     if not can(actor, Action.CHANGE, account):
         raise PermissionDenied(_("You may not change this account."))
-    initial = {"name": account.name, "domain": account.domain, "owner": account.owner_id,
-               "team": account.team_id}
+    initial = {name: getattr(account, name) for name in
+               ("name", "domain", "industry", "country", "employee_band", "currency", "tier",
+                "lifecycle_stage", "external_id", "status_flags")}
+    initial.update({"other_domains": ", ".join(account.other_domains), "owner": account.owner_id,
+                    "team": account.team_id, "parent": account.parent.public_id if account.parent else ""})
     form = AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update(actor=actor, account=account, **form.cleaned_data)
+            data = _with_parent(actor, form.cleaned_data)
+            services.account_update(actor=actor, account=account, **data)
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -124,6 +144,28 @@ def account_export(request: HttpRequest) -> StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
     return response
+
+
+def _with_parent(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Resolve the parent's public id through the access-scoped selector."""
+    data = dict(data)
+    public_id = (data.pop("parent") or "").strip()
+    data["parent"] = None
+    if public_id:
+        try:
+            data["parent"] = selectors.account_get(actor=actor, public_id=public_id)
+        except NotFound:
+            raise ValidationFailed(_("Unknown parent account."),
+                                   errors={"parent": [_("Pick a parent account from the suggestions.")]}) from None
+    return data
+
+
+@login_required
+def account_lookup(request: HttpRequest) -> HttpResponse:
+    """<option> suggestions for account pickers (htmx), scoped by the access module."""
+    term = request.GET.get("q") or request.GET.get("parent") or ""
+    accounts = selectors.account_list(actor=request.user, search=term.strip())[:10] if term.strip() else []
+    return render(request, "accounts/account_options.html", {"accounts": accounts})
 
 
 def _add_errors(form: AccountForm, error: DomainError) -> None:
