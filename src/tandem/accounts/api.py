@@ -8,10 +8,19 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from tandem.accounts import selectors, services
+from tandem.accounts import selectors, services, team
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.models import Account
-from tandem.accounts.schemas import AccountIn, AccountOut, AccountPage, AccountPatch
+from tandem.accounts.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPage,
+    AccountPatch,
+    ReassignIn,
+    ReassignOut,
+    TeamSeatIn,
+    TeamSeatOut,
+)
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import NotFound, ValidationFailed
@@ -84,6 +93,44 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status:
     account = services.account_create(actor=actor, name=payload.name, owner=_owner(payload.owner),
                                       parent=_parent(actor, payload.parent), **fields)
     return Status(201, _out(account))
+
+
+@router.post("/team/reassign", response=ReassignOut, operation_id="accounts_team_reassign")
+def team_reassign(request: HttpRequest, payload: ReassignIn) -> dict[str, Any]:
+    actor = api_actor(request, scope="accounts:write")
+    from_user = identity_selectors.user_get_by_email(email=payload.from_user)
+    if from_user is None:
+        raise ValidationFailed("Unknown user.", errors={"from_user": [f"No user with email {payload.from_user}."]})
+    to_users = [_owner(email) for email in payload.to_users]
+    result = team.account_team_bulk_reassign(actor=actor, from_user=from_user, role_code=payload.role,
+                                             to_users=[user for user in to_users if user], reason=payload.reason)
+    return {"moved": result.moved, "per_user": result.per_user}
+
+
+def _seat(member: Any) -> dict[str, Any]:
+    user = member.user
+    return {"role": member.role.code, "role_name": member.role.name,
+            "user": {"id": user.public_id, "email": user.email, "full_name": user.full_name}}
+
+
+@router.get("/{account_id}/team", response=list[TeamSeatOut], operation_id="accounts_team_list")
+def team_list(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+    actor = api_actor(request, scope="accounts:read")
+    account = selectors.account_get(actor=actor, public_id=account_id)
+    return [_seat(member) for member in selectors.account_team(actor=actor, account=account)]
+
+
+@router.put("/{account_id}/team/{role}", response=list[TeamSeatOut], operation_id="accounts_team_assign")
+def team_assign(request: HttpRequest, account_id: str, role: str, payload: TeamSeatIn) -> list[dict[str, Any]]:
+    actor = api_actor(request, scope="accounts:write")
+    account = selectors.account_get(actor=actor, public_id=account_id)
+    user = None
+    if payload.user:
+        user = identity_selectors.user_get_by_email(email=payload.user)
+        if user is None:
+            raise ValidationFailed("Unknown user.", errors={"user": [f"No user with email {payload.user}."]})
+    team.account_team_assign(actor=actor, account=account, role_code=role, user=user, reason=payload.reason)
+    return [_seat(member) for member in selectors.account_team(actor=actor, account=account)]
 
 
 @router.get("/{account_id}", response=AccountOut, operation_id="accounts_account_get")

@@ -34,3 +34,8 @@ class StatusFlag(models.TextChoices):
     VIP = "vip", _("VIP")
     REFERENCE = "reference", _("Reference customer")
     DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
+
+
+# Roles that make sense as an account-team seat (not administrator or viewer).
+TEAM_ROLE_CODES = ("sdr", "ae", "am", "implementation", "csm", "renewal", "support_tier1", "support_tier2",
+                   "manager")

@@ -93,3 +93,25 @@ class AccountStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+class AccountTeamChange(models.Model):
+    """History of the account team: ``role`` on ``account`` passed from ``from_user`` to ``to_user``."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_changes")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["account", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.role.code}: {self.from_user} → {self.to_user}"

@@ -74,3 +74,26 @@ class AccountPatch(Schema):
 class AccountPage(Schema):
     items: list[AccountOut]
     next_cursor: str | None
+
+
+class TeamSeatOut(Schema):
+    role: str
+    role_name: str
+    user: UserRef
+
+
+class TeamSeatIn(Schema):
+    user: str | None = Field(description="Email of the user to hold the role; null to clear the seat")
+    reason: str = Field(default="", max_length=200)
+
+
+class ReassignIn(Schema):
+    from_user: str = Field(description="Email of the user whose accounts move")
+    role: str = Field(description="Team role code, e.g. csm")
+    to_users: list[str] = Field(min_length=1, max_length=50, description="Emails of the receiving colleagues")
+    reason: str = Field(default="", max_length=200)
+
+
+class ReassignOut(Schema):
+    moved: int
+    per_user: dict[str, int]

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
-from tandem.accounts.models import Account, AccountStageChange
+from tandem.accounts.choices import TEAM_ROLE_CODES
+from tandem.accounts.models import Account, AccountStageChange, AccountTeamChange
 from tandem.core.exceptions import NotFound
 
 
@@ -64,3 +65,32 @@ def account_children(*, actor: Any, account: Account) -> QuerySet[Account]:
 def account_stage_history(*, actor: Any, account: Account) -> QuerySet[AccountStageChange]:
     """Lifecycle-stage changes of a visible account, newest first."""
     return account.stage_changes.select_related("changed_by")
+
+
+def account_team_history(*, actor: Any, account: Account) -> QuerySet[AccountTeamChange]:
+    """Who held which role on a visible account, newest change first."""
+    return account.team_changes.select_related("role", "from_user", "to_user", "changed_by")
+
+
+def team_seat_candidates(*, actor: Any) -> dict[str, list[Any]]:
+    """For each team role code, the active users holding it (for the team editor's selects)."""
+    from tandem.identity.models import User
+
+    candidates: dict[str, list[Any]] = {code: [] for code in TEAM_ROLE_CODES}
+    users = User.objects.filter(is_active=True, roles__code__in=TEAM_ROLE_CODES).values_list(
+        "roles__code", "pk", "full_name", "email").order_by("full_name")
+    for code, pk, full_name, email in users:
+        if code in candidates:
+            candidates[code].append({"pk": pk, "label": full_name or email})
+    return candidates
+
+
+def team_roles() -> QuerySet[Any]:
+    from tandem.identity.models import Role
+
+    return Role.objects.filter(code__in=TEAM_ROLE_CODES).order_by("position")
+
+
+def accounts_held(*, actor: Any, user: Any, role_code: str) -> QuerySet[Account]:
+    """Visible accounts where ``user`` holds ``role_code``."""
+    return account_list(actor=actor).filter(team_members__user=user, team_members__role__code=role_code)

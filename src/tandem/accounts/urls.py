@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounts import views
+from tandem.accounts import team_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,7 +8,9 @@ urlpatterns = [
     path("new/", views.account_create, name="account-create"),
     path("export.csv", views.account_export, name="account-export"),
     path("lookup/", views.account_lookup, name="account-lookup"),
+    path("team/reassign/", team_views.account_team_reassign, name="account-team-reassign"),
     path("<str:public_id>/", views.account_detail, name="account-detail"),
     path("<str:public_id>/edit/", views.account_edit, name="account-edit"),
     path("<str:public_id>/delete/", views.account_delete, name="account-delete"),
+    path("<str:public_id>/team/", team_views.account_team_edit, name="account-team-edit"),
 ]

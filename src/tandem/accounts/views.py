@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.access.choices import Action
-from tandem.access.decide import can, field_access
+from tandem.access.choices import Action, Scope
+from tandem.access.decide import can, effective_scope, field_access
 from tandem.accounts import exports, selectors, services
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
@@ -59,6 +59,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         "stages": LifecycleStage.choices,
         "can_create": can(actor, Action.CREATE, resource="account"),
         "can_export": can(actor, Action.EXPORT, resource="account"),
+        "can_reassign": effective_scope(actor, "account", Action.CHANGE) in (Scope.TEAM, Scope.ALL),
     })
 
 
@@ -72,6 +73,8 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "team_members": selectors.account_team(actor=actor, account=account),
         "children": selectors.account_children(actor=actor, account=account)[:50],
         "stage_history": selectors.account_stage_history(actor=actor, account=account)[:10],
+        "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
+        "team_rows": _team_rows(actor, account),
         "history": audit_selectors.entries_for_object(actor=actor, obj=account)[:20],
         "can_change": can(actor, Action.CHANGE, account),
         "can_delete": can(actor, Action.DELETE, account),
@@ -144,6 +147,14 @@ def account_export(request: HttpRequest) -> StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
     return response
+
+
+def _team_rows(actor: Any, account: Any) -> list[dict[str, Any]]:
+    """One row per team role: who holds it now and who could (for the inline team editor)."""
+    seats = {member.role.code: member.user for member in selectors.account_team(actor=actor, account=account)}
+    candidates = selectors.team_seat_candidates(actor=actor)
+    return [{"role": role, "user": seats.get(role.code), "candidates": candidates.get(role.code, [])}
+            for role in selectors.team_roles()]
 
 
 def _with_parent(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
