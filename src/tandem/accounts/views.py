@@ -17,6 +17,7 @@ from tandem.access.decide import can, effective_scope, field_access
 from tandem.accounts import exports, selectors, services
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
+from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
 from tandem.audit import selectors as audit_selectors
 from tandem.audit.models import AuditAction
@@ -75,6 +76,7 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "stage_history": selectors.account_stage_history(actor=actor, account=account)[:10],
         "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
         "team_rows": _team_rows(actor, account),
+        "sections": sections_for(actor=actor, account=account),
         "history": audit_selectors.entries_for_object(actor=actor, obj=account)[:20],
         "can_change": can(actor, Action.CHANGE, account),
         "can_delete": can(actor, Action.DELETE, account),

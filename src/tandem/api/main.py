@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from tandem.accounts.api import router as accounts_router
 from tandem.api import errors
 from tandem.api.auth import api_auth
+from tandem.contacts.api import router as contacts_router
 from tandem.identity.api import router as identity_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ errors.install(api)
 
 api.add_router("", identity_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/contacts", contacts_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.audit",
     "tandem.accounts",
+    "tandem.contacts",
     "tandem.api",
     "tandem.web",
 ]
@@ -292,6 +293,8 @@ LOGGING = {
 API_TOKEN_SCOPES = {
     "accounts:read": _("Read accounts"),
     "accounts:write": _("Create, change and delete accounts"),
+    "contacts:read": _("Read contacts"),
+    "contacts:write": _("Create, change and delete contacts"),
     "audit:read": _("Read the audit log"),
     "users:read": _("Read users, roles and teams"),
     "events:write": _("Send product-usage events"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tandem.identity.urls")),
     path("", include("tandem.web.urls")),
     path("accounts/", include("tandem.accounts.urls")),
+    path("contacts/", include("tandem.contacts.urls")),
     path("admin/", include("tandem.access.urls")),
     path("audit/", include("tandem.audit.urls")),
 ]

@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [NavItem(_("Home"), reverse("web:home"), "home")]
     if can(user, "view", resource="account"):
         items.append(NavItem(_("Accounts"), reverse("accounts:account-list"), "accounts"))
+    if can(user, "view", resource="contact"):
+        items.append(NavItem(_("Contacts"), reverse("contacts:contact-list"), "contacts"))
     admin_items = []
     if can(user, "view", resource="user"):
         admin_items.append(NavItem(_("Users"), reverse("identity:user-list"), "users"))

@@ -1,0 +1,90 @@
+"""Contacts API: /api/v1/contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import Status
+
+from tandem.accounts import selectors as account_selectors
+from tandem.accounts.models import Account
+from tandem.api.auth import api_actor
+from tandem.api.pagination import paginate
+from tandem.contacts import selectors, services
+from tandem.contacts.choices import BuyingRole
+from tandem.contacts.models import Contact
+from tandem.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactPatch
+from tandem.core.exceptions import NotFound, ValidationFailed
+
+router = Router(tags=["contacts"])
+NULLABLE_FIELDS = {"account", "buying_role"}
+
+
+def _out(contact: Contact) -> dict[str, Any]:
+    account = contact.account
+    return {
+        "id": contact.public_id,
+        "account": {"id": account.public_id, "name": account.name} if account else None,
+        **{name: getattr(contact, name) for name in (
+            "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role", "language",
+            "time_zone", "email_opt_out", "survey_opt_out", "external_id", "created_at", "updated_at")},
+    }
+
+
+def _account(actor: Any, public_id: str | None) -> Account | None:
+    if not public_id:
+        return None
+    try:
+        return account_selectors.account_get(actor=actor, public_id=public_id)
+    except NotFound:
+        raise ValidationFailed("Unknown account.",
+                               errors={"account": [f"No visible account with id {public_id}."]}) from None
+
+
+@router.get("", response=ContactPage, operation_id="contacts_contact_list")
+def contact_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
+                 account: str | None = None, buying_role: BuyingRole | None = None) -> dict[str, Any]:
+    actor = api_actor(request, scope="contacts:read")
+    filters = selectors.ContactFilters(search=q, account_public_id=account or "", buying_role=buying_role or "")
+    page = paginate(selectors.contact_list(actor=actor, filters=filters),
+                    ordering=("last_name", "first_name", "id"), limit=limit, cursor=cursor)
+    return {"items": [_out(contact) for contact in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("", response={201: ContactOut}, operation_id="contacts_contact_create")
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
+    actor = api_actor(request, scope="contacts:write")
+    fields = payload.dict(exclude={"account"})
+    fields["buying_role"] = fields["buying_role"] or ""
+    contact = services.contact_create(actor=actor, account=_account(actor, payload.account), **fields)
+    return Status(201, _out(contact))
+
+
+@router.get("/{contact_id}", response=ContactOut, operation_id="contacts_contact_get")
+def contact_get(request: HttpRequest, contact_id: str) -> dict[str, Any]:
+    actor = api_actor(request, scope="contacts:read")
+    return _out(selectors.contact_get(actor=actor, public_id=contact_id))
+
+
+@router.patch("/{contact_id}", response=ContactOut, operation_id="contacts_contact_update")
+def contact_update(request: HttpRequest, contact_id: str, payload: ContactPatch) -> dict[str, Any]:
+    actor = api_actor(request, scope="contacts:write")
+    contact = selectors.contact_get(actor=actor, public_id=contact_id)
+    changes: dict[str, Any] = payload.dict(exclude_unset=True)
+    for name in list(changes):
+        if changes[name] is None and name not in NULLABLE_FIELDS:
+            raise ValidationFailed("This field cannot be null.", errors={name: ["May not be null."]})
+    if "account" in changes:
+        changes["account"] = _account(actor, changes["account"])
+    if "buying_role" in changes:
+        changes["buying_role"] = changes["buying_role"] or ""
+    return _out(services.contact_update(actor=actor, contact=contact, **changes))
+
+
+@router.delete("/{contact_id}", response={204: None}, operation_id="contacts_contact_delete")
+def contact_delete(request: HttpRequest, contact_id: str) -> Status:
+    actor = api_actor(request, scope="contacts:write")
+    services.contact_delete(actor=actor, contact=selectors.contact_get(actor=actor, public_id=contact_id))
+    return Status(204, None)

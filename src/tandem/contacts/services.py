@@ -1,0 +1,131 @@
+"""Writes for contacts: authorise → validate → write → audit."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.access.choices import Action
+from tandem.access.decide import can
+from tandem.accounts.models import Account
+from tandem.audit.models import AuditAction
+from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
+from tandem.contacts.logic import normalise_email, normalise_phone
+from tandem.contacts.models import Contact, ContactAccountChange
+from tandem.core.exceptions import PermissionDenied, ValidationFailed
+
+EDITABLE_FIELDS = ("account", "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role",
+                   "language", "time_zone", "email_opt_out", "survey_opt_out", "external_id")
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+PHONE_ERRORS = {
+    "unparseable": "Not a phone number: %(phone)s",
+    "invalid": "Not a valid phone number: %(phone)s (add the country code, e.g. +49)",
+}
+
+
+def _normalise_and_validate(contact: Contact) -> None:
+    errors: dict[str, list[str]] = {}
+    contact.first_name = contact.first_name.strip()
+    contact.last_name = contact.last_name.strip()
+    contact.title = contact.title.strip()
+    contact.email = normalise_email(contact.email)
+    contact.other_emails = [normalise_email(e) for e in (contact.other_emails or []) if str(e).strip()]
+    for address in ([contact.email] if contact.email else []) + contact.other_emails:
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors.setdefault("email" if address == contact.email else "other_emails", []).append(
+                _("Not a valid email address: %(email)s") % {"email": address})
+    contact.other_emails = sorted(set(contact.other_emails) - {contact.email})
+    region = contact.account.country if contact.account_id and contact.account else ""
+    phones = []
+    for raw in contact.phones or []:
+        if not str(raw).strip():
+            continue
+        result = normalise_phone(str(raw), default_region=region)
+        if result.error:
+            errors.setdefault("phones", []).append(_(PHONE_ERRORS.get(result.error, PHONE_ERRORS["invalid"]))
+                                                  % {"phone": raw})
+        elif result.normalised not in phones:
+            phones.append(result.normalised)
+    contact.phones = phones
+    contact.language = contact.language.strip()
+    if contact.language and not LANGUAGE_TAG.match(contact.language):
+        errors.setdefault("language", []).append(_("Use a language code such as de, ko or zh-Hans."))
+    if contact.time_zone and contact.time_zone not in zoneinfo.available_timezones():
+        errors.setdefault("time_zone", []).append(_("Unknown time zone: %(zone)s") % {"zone": contact.time_zone})
+    if not (contact.first_name or contact.last_name or contact.email):
+        errors.setdefault("last_name", []).append(_("Give the contact a name or an email address."))
+    try:
+        contact.full_clean(exclude=["other_emails", "phones", "email", "first_name", "last_name"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationFailed(_("The contact is invalid."), errors=errors)
+
+
+def _check_account(actor: Any, account: Account | None) -> None:
+    if account is not None and not can(actor, Action.VIEW, account):
+        raise ValidationFailed(_("Unknown account."), errors={"account": [_("Unknown account.")]})
+
+
+def contact_create(*, actor: Any, **fields: Any) -> Contact:
+    if not can(actor, Action.CREATE, resource="contact"):
+        raise PermissionDenied(_("You may not create contacts."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
+    _check_account(actor, fields.get("account"))
+    contact = Contact(**{key: value for key, value in fields.items() if value is not None})
+    _normalise_and_validate(contact)
+    with transaction.atomic():
+        contact.save()
+        if contact.account_id:
+            ContactAccountChange.objects.create(contact=contact, from_account=None, to_account=contact.account,
+                                                changed_by=_user(actor))
+        audit_created(actor=actor, obj=contact, fields=EDITABLE_FIELDS)
+    return contact
+
+
+def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
+    if not can(actor, Action.CHANGE, contact):
+        raise PermissionDenied(_("You may not change this contact."))
+    if "account" in changes:
+        _check_account(actor, changes["account"])
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().select_related("account").get(pk=contact.pk)
+        before = snapshot(locked, EDITABLE_FIELDS)
+        old_account = locked.account
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _normalise_and_validate(locked)
+        changed = diff(before, snapshot(locked, EDITABLE_FIELDS))
+        if changed:
+            locked.save()
+            if locked.account_id != (old_account.pk if old_account else None):
+                ContactAccountChange.objects.create(contact=locked, from_account=old_account,
+                                                    to_account=locked.account, changed_by=_user(actor))
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
+    return locked
+
+
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    if not can(actor, Action.DELETE, contact):
+        raise PermissionDenied(_("You may not delete this contact."))
+    with transaction.atomic():
+        audit_deleted(actor=actor, obj=contact, fields=EDITABLE_FIELDS)
+        contact.delete()
+
+
+def _user(actor: Any) -> Any:
+    return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
