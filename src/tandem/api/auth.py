@@ -56,3 +56,9 @@ def api_actor(request: HttpRequest, *, scope: str) -> Any:
     if token is not None and scope not in token.scopes:
         raise PermissionDenied(f"This API token lacks the '{scope}' scope.")
     return request.user
+
+
+def token_has_scope(request: HttpRequest, scope: str) -> bool:
+    """True for session users and for tokens carrying ``scope`` (for optional parts of a response)."""
+    token = getattr(request, "api_token", None)
+    return token is None or scope in token.scopes

@@ -9,6 +9,7 @@ from tandem.api import errors
 from tandem.api.auth import api_auth
 from tandem.contacts.api import router as contacts_router
 from tandem.identity.api import router as identity_router
+from tandem.search.api import router as search_router
 
 api = NinjaAPI(
     title="Tandem API",
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("", identity_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/search", search_router)

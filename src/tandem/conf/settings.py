@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.accounts",
     "tandem.contacts",
+    "tandem.search",
     "tandem.api",
     "tandem.web",
 ]
@@ -148,6 +149,8 @@ def _database(url: str) -> dict:
 
 DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {"default": _database(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS.append("django.contrib.postgres")  # trigram lookups for typo-tolerant search
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background jobs (Huey) -------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tandem.web.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("contacts/", include("tandem.contacts.urls")),
+    path("search/", include("tandem.search.urls")),
     path("admin/", include("tandem.access.urls")),
     path("audit/", include("tandem.audit.urls")),
 ]

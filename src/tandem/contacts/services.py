@@ -103,7 +103,7 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
     if "account" in changes:
         _check_account(actor, changes["account"])
     with transaction.atomic():
-        locked = Contact.objects.select_for_update().select_related("account").get(pk=contact.pk)
+        locked = Contact.objects.select_for_update(of=("self",)).select_related("account").get(pk=contact.pk)
         before = snapshot(locked, EDITABLE_FIELDS)
         old_account = locked.account
         for name, value in changes.items():

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from tandem.contacts import services as contact_services
+from tandem.core.testing.factories import AccountFactory, assign
+from tandem.core.testing.fixtures import bearer_for, logged_in
+from tandem.search.selectors import global_search
+
+
+@pytest.fixture
+def customers(am):
+    names = ["Hanbit Soft", "Müller Logistik GmbH", "Shanghai Cloudworks", "Northwind Traders", "Contoso Pharma"]
+    return {name: AccountFactory(name=name, domain=name.split()[0].lower() + ".example", owner=am) for name in names}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Hanbti Soft", "Hanbit Soft"),
+    ("muler logistik", "Müller Logistik GmbH"),
+    ("Shangai", "Shanghai Cloudworks"),
+    ("nortwind", "Northwind Traders"),
+    ("contoso.example", "Contoso Pharma"),
+])
+def test_a_misspelled_account_name_finds_the_account(am, customers, typed, expected):
+    results = global_search(actor=am, query=typed)
+    assert results.accounts, f"nothing found for {typed!r}"
+    assert results.accounts[0].title == expected
+
+
+def test_contacts_are_found_by_name_email_and_phone(am, customers):
+    account = customers["Hanbit Soft"]
+    contact_services.contact_create(actor=am, account=account, first_name="Ji-woo", last_name="Park",
+                                    email="jiwoo.park@hanbit.example", phones=["+82 2-312-3456"])
+    assert global_search(actor=am, query="Jiwoo Prak").contacts[0].title == "Ji-woo Park"
+    assert global_search(actor=am, query="jiwoo.park@").contacts[0].title == "Ji-woo Park"
+    assert global_search(actor=am, query="02 312 3456").contacts[0].title == "Ji-woo Park"
+
+
+def test_search_never_shows_what_the_actor_cannot_see(csm, am, customers):
+    assign(customers["Northwind Traders"], csm, "csm")
+    results = global_search(actor=csm, query="Hanbit")
+    assert results.accounts == []
+    assert [hit.title for hit in global_search(actor=csm, query="Northwnd").accounts] == ["Northwind Traders"]
+
+
+def test_the_top_bar_dropdown_and_the_results_page(am, customers):
+    client = logged_in(am)
+    dropdown = client.get("/search/?q=Hanbti", HTTP_HX_REQUEST="true").content.decode()
+    assert "Hanbit Soft" in dropdown and "<html" not in dropdown
+    page = client.get("/search/?q=Hanbti").content.decode()
+    assert "Hanbit Soft" in page and "<html" in page
+
+
+def test_the_search_api_is_scoped_and_respects_token_scopes(csm, am, customers, client):
+    assign(customers["Contoso Pharma"], csm, "csm")
+    contact_services.contact_create(actor=am, account=customers["Contoso Pharma"], last_name="Contosian")
+    only_accounts = client.get("/api/v1/search?q=contso", **bearer_for(csm, ["accounts:read"])).json()
+    assert [hit["title"] for hit in only_accounts["accounts"]] == ["Contoso Pharma"]
+    assert only_accounts["contacts"] == []
+    both = client.get("/api/v1/search?q=contosian", **bearer_for(csm, ["accounts:read", "contacts:read"])).json()
+    assert [hit["title"] for hit in both["contacts"]] == ["Contosian"]
