@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from tandem.accounts import selectors, services, team
+from tandem.accounts import merge, selectors, services, team
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.models import Account
 from tandem.accounts.schemas import (
@@ -16,6 +16,8 @@ from tandem.accounts.schemas import (
     AccountOut,
     AccountPage,
     AccountPatch,
+    MergeIn,
+    MergeOut,
     ReassignIn,
     ReassignOut,
     TeamSeatIn,
@@ -159,3 +161,15 @@ def account_delete(request: HttpRequest, account_id: str) -> Status:
     actor = api_actor(request, scope="accounts:write")
     services.account_delete(actor=actor, account=selectors.account_get(actor=actor, public_id=account_id))
     return Status(204, None)
+
+
+@router.post("/{account_id}/merge", response=MergeOut, operation_id="accounts_account_merge")
+def account_merge(request: HttpRequest, account_id: str, payload: MergeIn) -> dict[str, Any]:
+    """Fold the duplicate into this account: related records move, the duplicate is removed (audited)."""
+    actor = api_actor(request, scope="accounts:write")
+    kept = selectors.account_get(actor=actor, public_id=account_id)
+    duplicate = selectors.account_get(actor=actor, public_id=payload.duplicate)
+    record = merge.account_merge(actor=actor, kept=kept, removed=duplicate,
+                                 choose_from_removed={field: True for field in payload.take_from_duplicate})
+    kept = selectors.account_get(actor=actor, public_id=account_id)
+    return {"account": _out(kept), "removed_id": record.removed_public_id, "moved": record.moved}

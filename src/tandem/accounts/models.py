@@ -115,3 +115,25 @@ class AccountTeamChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.role.code}: {self.from_user} → {self.to_user}"
+
+
+class AccountMerge(models.Model):
+    """Record of a merge: ``removed_*`` describes the duplicate folded into ``kept``; ``snapshot`` holds the
+    duplicate's field values so nothing about it is lost."""
+
+    kept = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="merges")
+    removed_pk = models.BigIntegerField()
+    removed_public_id = models.CharField(max_length=24)
+    removed_name = models.CharField(max_length=200)
+    snapshot = models.JSONField(default=dict)
+    chosen = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept}"

@@ -97,3 +97,15 @@ class ReassignIn(Schema):
 class ReassignOut(Schema):
     moved: int
     per_user: dict[str, int]
+
+
+class MergeIn(Schema):
+    duplicate: str = Field(description="Public id of the duplicate account to fold into this one")
+    take_from_duplicate: list[str] = Field(default_factory=list,
+                                           description="Fields whose value comes from the duplicate, e.g. ['domain']")
+
+
+class MergeOut(Schema):
+    account: AccountOut
+    removed_id: str
+    moved: dict[str, int]

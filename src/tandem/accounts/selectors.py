@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
 from tandem.accounts.choices import TEAM_ROLE_CODES
-from tandem.accounts.models import Account, AccountStageChange, AccountTeamChange
+from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange
+from tandem.audit.models import AuditEntry
 from tandem.core.exceptions import NotFound
 
 
@@ -94,3 +96,14 @@ def team_roles() -> QuerySet[Any]:
 def accounts_held(*, actor: Any, user: Any, role_code: str) -> QuerySet[Account]:
     """Visible accounts where ``user`` holds ``role_code``."""
     return account_list(actor=actor).filter(team_members__user=user, team_members__role__code=role_code)
+
+
+def account_history(*, actor: Any, account: Account) -> QuerySet[AuditEntry]:
+    """Audit entries of a visible account, including those of duplicates merged into it."""
+    ids = [str(account.pk), *(str(pk) for pk in account.merges.values_list("removed_pk", flat=True))]
+    return AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Account),
+                                     object_id__in=ids).select_related("actor")
+
+
+def account_merges(*, actor: Any, account: Account) -> QuerySet[AccountMerge]:
+    return account.merges.select_related("merged_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.accounts import team_views, views
+from tandem.accounts import merge_views, team_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:public_id>/edit/", views.account_edit, name="account-edit"),
     path("<str:public_id>/delete/", views.account_delete, name="account-delete"),
     path("<str:public_id>/team/", team_views.account_team_edit, name="account-team-edit"),
+    path("<str:public_id>/merge/", merge_views.account_merge, name="account-merge"),
 ]

@@ -19,7 +19,6 @@ from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
-from tandem.audit import selectors as audit_selectors
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -77,7 +76,8 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
         "team_rows": _team_rows(actor, account),
         "sections": sections_for(actor=actor, account=account),
-        "history": audit_selectors.entries_for_object(actor=actor, obj=account)[:20],
+        "history": selectors.account_history(actor=actor, account=account)[:20],
+        "merges": selectors.account_merges(actor=actor, account=account)[:5],
         "can_change": can(actor, Action.CHANGE, account),
         "can_delete": can(actor, Action.DELETE, account),
         "pricing": field_access(actor, "account", "pricing"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from tandem.access.choices import Action
 from tandem.access.decide import can
+from tandem.accounts.merge import register_merge_step
 from tandem.accounts.sections import AccountSection, register_section
 from tandem.contacts import selectors
 
@@ -18,6 +19,19 @@ def _context(actor: Any, account: Any) -> dict[str, Any] | None:
             "can_add_contact": can(actor, Action.CREATE, resource="contact")}
 
 
+def _merge_contacts(actor: Any, kept: Any, removed: Any) -> int:
+    """Account merge step: the duplicate's contacts move to the kept account, with their move history."""
+    from tandem.contacts.models import Contact, ContactAccountChange
+
+    contact_ids = list(Contact.objects.filter(account=removed).values_list("pk", flat=True))
+    ContactAccountChange.objects.bulk_create(
+        ContactAccountChange(contact_id=pk, from_account=removed, to_account=kept,
+                             changed_by=None if getattr(actor, "is_system", False) else actor)
+        for pk in contact_ids)
+    return Contact.objects.filter(pk__in=contact_ids).update(account=kept)
+
+
 def register() -> None:
+    register_merge_step("contacts", _merge_contacts)
     register_section(AccountSection(key="contacts", order=10, template="contacts/account_section.html",
                                     context=_context))
