@@ -50,7 +50,7 @@ def test_a_csm_gets_404_for_an_account_outside_their_scope_in_the_ui(csm, accoun
 
 def test_a_csm_exports_only_their_accounts(csm, accounts):
     mine, theirs = accounts
-    response = logged_in(csm).get("/accounts/export.csv")
+    response = logged_in(csm).get("/transfer/export/accounts.csv")
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
     assert mine.public_id in body
@@ -59,5 +59,5 @@ def test_a_csm_exports_only_their_accounts(csm, accounts):
 
 
 def test_an_administrator_sees_both_accounts(admin, accounts):
-    body = b"".join(logged_in(admin).get("/accounts/export.csv").streaming_content).decode()
+    body = b"".join(logged_in(admin).get("/transfer/export/accounts.csv").streaming_content).decode()
     assert all(account.public_id in body for account in accounts)

@@ -25,6 +25,12 @@ AUDITED_FIELDS = EDITABLE_FIELDS
 MAX_HIERARCHY_DEPTH = 20
 
 
+def account_validate(*, account: Account) -> None:
+    """Normalise and validate an unsaved or changed account (used by imports for dry runs)."""
+    _normalise(account)
+    _validated(account)
+
+
 def _normalise(account: Account) -> None:
     account.name = account.name.strip()
     account.domain = _clean_domain(account.domain)

@@ -6,7 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="account-list"),
     path("new/", views.account_create, name="account-create"),
-    path("export.csv", views.account_export, name="account-export"),
     path("lookup/", views.account_lookup, name="account-lookup"),
     path("team/reassign/", team_views.account_team_reassign, name="account-team-reassign"),
     path("<str:public_id>/", views.account_detail, name="account-detail"),

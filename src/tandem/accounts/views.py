@@ -6,21 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.choices import Action, Scope
 from tandem.access.decide import can, effective_scope, field_access
-from tandem.accounts import exports, selectors, services
+from tandem.accounts import selectors, services
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
-from tandem.audit.models import AuditAction
-from tandem.audit.services import audit_record
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -134,21 +131,6 @@ def account_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     services.account_delete(actor=request.user, account=account)
     messages.success(request, _("Account deleted."))
     return redirect("accounts:account-list")
-
-
-@login_required
-def account_export(request: HttpRequest) -> StreamingHttpResponse:
-    actor = request.user
-    if not can(actor, Action.EXPORT, resource="account"):
-        raise PermissionDenied(_("You may not export accounts."))
-    accounts = selectors.account_list(actor=actor, action=Action.EXPORT,
-                                      search=request.GET.get("q", "").strip())
-    audit_record(actor=actor, action=AuditAction.EXPORT, obj=None,
-                 summary=f"Exported {accounts.count()} accounts as CSV")
-    response = StreamingHttpResponse(exports.account_csv_rows(accounts), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
-    return response
 
 
 def _team_rows(actor: Any, account: Any) -> list[dict[str, Any]]:

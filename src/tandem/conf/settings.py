@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.contacts",
     "tandem.search",
+    "tandem.transfer",
     "tandem.api",
     "tandem.web",
 ]
@@ -303,3 +304,8 @@ API_TOKEN_SCOPES = {
     "events:write": _("Send product-usage events"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# --- imports -------------------------------------------------------------------------------------
+IMPORT_MAX_BYTES = env_int("TANDEM_IMPORT_MAX_MB", 512, minimum=1) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

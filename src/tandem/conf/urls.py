@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("contacts/", include("tandem.contacts.urls")),
     path("search/", include("tandem.search.urls")),
+    path("transfer/", include("tandem.transfer.urls")),
     path("admin/", include("tandem.access.urls")),
     path("audit/", include("tandem.audit.urls")),
 ]

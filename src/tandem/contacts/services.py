@@ -29,6 +29,11 @@ PHONE_ERRORS = {
 }
 
 
+def contact_validate(*, contact: Contact) -> None:
+    """Normalise and validate an unsaved or changed contact (used by imports for dry runs)."""
+    _normalise_and_validate(contact)
+
+
 def _normalise_and_validate(contact: Contact) -> None:
     errors: dict[str, list[str]] = {}
     contact.first_name = contact.first_name.strip()

@@ -1,0 +1,416 @@
+"""What each kind of import understands: its fields, how a row becomes a create or an update, and how it
+is written. Writes go through each app's services, so imports are validated, permission-checked and
+audited exactly like the UI and the API. Later capabilities add importers with ``register``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.access.choices import Action
+from tandem.access.decide import can, restrict
+from tandem.accounts import services as account_services
+from tandem.accounts import team as account_team
+from tandem.accounts.choices import TEAM_ROLE_CODES, EmployeeBand, LifecycleStage, StatusFlag, Tier
+from tandem.accounts.models import Account
+from tandem.contacts import services as contact_services
+from tandem.contacts.choices import BuyingRole
+from tandem.contacts.models import Contact
+from tandem.core.exceptions import DomainError
+from tandem.identity.models import User
+
+
+@dataclass(frozen=True)
+class ImportField:
+    name: str
+    label: Any
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MappedRow:
+    """One data row after column mapping: field name -> text, plus where each field came from."""
+
+    line: int
+    values: dict[str, str]
+    columns: dict[str, str]  # field name -> column header in the file
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[name]
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+@dataclass
+class Prepared:
+    """A validated row: ``write`` performs it (create or update) and returns "created" or "updated"."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    write: Callable[[], str] | None = None
+
+
+@dataclass
+class FileContext:
+    """State shared by the rows of one file: keys already seen, and lookup caches."""
+
+    seen_keys: dict[str, int] = field(default_factory=dict)
+    users: dict[str, User | None] = field(default_factory=dict)
+    pending_accounts: set[str] = field(default_factory=set)  # external ids created earlier in this file
+
+
+@dataclass(frozen=True)
+class Importer:
+    kind: str
+    label: Any
+    resource: str
+    fields: tuple[ImportField, ...]
+    prepare: Callable[[Any, MappedRow, FileContext], Prepared]
+
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+_IMPORTERS: dict[str, Importer] = {}
+
+
+def register(importer: Importer) -> None:
+    _IMPORTERS[importer.kind] = importer
+
+
+def get_importer(kind: str) -> Importer:
+    try:
+        return _IMPORTERS[kind]
+    except KeyError:
+        raise LookupError(kind) from None
+
+
+def all_importers() -> list[Importer]:
+    return list(_IMPORTERS.values())
+
+
+def guess_mapping(importer: Importer, headers: list[str]) -> dict[str, str]:
+    """header -> field name, by matching names, labels and aliases case- and punctuation-insensitively."""
+    def simple(text: str) -> str:
+        return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+    known: dict[str, str] = {}
+    for item in importer.fields:
+        for candidate in (item.name, str(item.label), *item.aliases):
+            known.setdefault(simple(candidate), item.name)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for header in headers:
+        target = known.get(simple(header))
+        if target and target not in used:
+            mapping[header] = target
+            used.add(target)
+    return mapping
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _choice(value: str, choices: list[tuple[str, Any]]) -> str | None:
+    lowered = value.strip().lower()
+    for code, label in choices:
+        if lowered in (code.lower(), str(label).lower(), code.replace("_", " ").lower(),
+                       code.replace("_", "-").lower()):
+            return code
+    return None
+
+
+def _bool(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "y", "x", "ja", "是", "예"}:
+        return True
+    if lowered in {"", "0", "false", "no", "n", "nein", "否", "아니요"}:
+        return False
+    return None
+
+
+def _user(context: FileContext, email: str) -> User | None:
+    key = email.strip().lower()
+    if key not in context.users:
+        context.users[key] = User.objects.filter(email=key, is_active=True).first()
+    return context.users[key]
+
+
+def _errors_from(error: DomainError, field_to_column: dict[str, str]) -> list[tuple[str, str]]:
+    if not error.errors:
+        return [("", error.message)]
+    return [(field_to_column.get(name, name), message)
+            for name, messages in error.errors.items() for message in messages]
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").replace("|", ",").split(",") if part.strip()]
+
+
+# --- accounts ----------------------------------------------------------------------------------------------
+
+ACCOUNT_FIELDS = (
+    ImportField("name", gettext_lazy("Name"), required=True, aliases=("account", "account name", "company",
+                                                                     "firma", "公司", "회사")),
+    ImportField("external_id", gettext_lazy("External id"), aliases=("id", "customer id", "billing id")),
+    ImportField("domain", gettext_lazy("Domain"), aliases=("website", "web", "url")),
+    ImportField("other_domains", gettext_lazy("Other domains")),
+    ImportField("industry", gettext_lazy("Industry"), aliases=("branche", "行业")),
+    ImportField("country", gettext_lazy("Country"), aliases=("land", "国家", "국가")),
+    ImportField("employee_band", gettext_lazy("Employees"), aliases=("employee band", "size")),
+    ImportField("currency", gettext_lazy("Currency"), aliases=("währung",)),
+    ImportField("tier", gettext_lazy("Tier"), aliases=("segment",)),
+    ImportField("lifecycle_stage", gettext_lazy("Lifecycle stage"), aliases=("stage",)),
+    ImportField("status_flags", gettext_lazy("Status flags"), aliases=("flags",)),
+    ImportField("parent_external_id", gettext_lazy("Parent external id"), aliases=("parent id", "parent")),
+    ImportField("owner_email", gettext_lazy("Owner email"), aliases=("owner",)),
+)
+
+
+def _prepare_account(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
+    prepared = Prepared()
+    errors = prepared.errors
+    values: dict[str, Any] = {}
+    name = row.get("name", "")
+    if not name:
+        errors.append((row.column("name"), _("A name is required.")))
+    for text_field in ("domain", "industry", "country", "currency"):
+        if row.get(text_field):
+            values[text_field] = row[text_field]
+    external_id = row.get("external_id", "")
+    if external_id:
+        values["external_id"] = external_id
+    if row.get("other_domains"):
+        values["other_domains"] = _list(row["other_domains"])
+    for choice_field, choices in (("tier", Tier.choices), ("lifecycle_stage", LifecycleStage.choices),
+                                  ("employee_band", EmployeeBand.choices)):
+        if row.get(choice_field):
+            code = _choice(row[choice_field], choices)
+            if code is None:
+                allowed = ", ".join(code for code, _label in choices)
+                errors.append((row.column(choice_field),
+                               _("Unknown value %(value)s; use one of: %(allowed)s")
+                               % {"value": row[choice_field], "allowed": allowed}))
+            else:
+                values[choice_field] = code
+    if row.get("status_flags"):
+        flags = [_choice(flag, StatusFlag.choices) for flag in _list(row["status_flags"])]
+        if None in flags:
+            errors.append((row.column("status_flags"), _("Unknown status flag.")))
+        else:
+            values["status_flags"] = flags
+    if row.get("owner_email"):
+        owner = _user(context, row["owner_email"])
+        if owner is None:
+            errors.append((row.column("owner_email"),
+                           _("No active user with email %(email)s.") % {"email": row["owner_email"]}))
+        else:
+            values["owner"] = owner
+    parent_key = row.get("parent_external_id", "")
+    parent: Account | None = None
+    if parent_key:
+        parent = restrict(Account.objects.filter(external_id=parent_key), actor).first()
+        if parent is None and parent_key not in context.pending_accounts:
+            errors.append((row.column("parent_external_id"),
+                           _("Unknown parent account %(id)s.") % {"id": parent_key}))
+    key = f"external_id:{external_id}" if external_id else (f"domain:{values.get('domain', '').lower()}"
+                                                            if values.get("domain") else "")
+    if key and key in context.seen_keys:
+        errors.append((row.column("external_id" if external_id else "domain"),
+                       _("Duplicate of line %(line)s in this file.") % {"line": context.seen_keys[key]}))
+    existing = None
+    if external_id:
+        existing = Account.objects.filter(external_id=external_id).first()
+    elif values.get("domain"):
+        existing = Account.objects.filter(domain=values["domain"].strip().lower()).first()
+    if existing is not None and not can(actor, Action.CHANGE, existing):
+        errors.append((row.column("external_id" if external_id else "domain"),
+                       _("An existing account matches this row, and you may not change it.")))
+    if existing is None and not can(actor, Action.CREATE, resource="account"):
+        errors.append(("", _("You may not create accounts.")))
+    if errors:
+        return prepared
+    field_to_column = {name: row.column(name) for name in (*values, "name", "parent")}
+    field_to_column["parent"] = row.column("parent_external_id")
+    candidate = copy.copy(existing) if existing is not None else Account()
+    candidate.name = name
+    for attribute, value in values.items():
+        setattr(candidate, attribute, value)
+    if parent is not None:
+        candidate.parent = parent
+    try:
+        account_services.account_validate(account=candidate)
+    except DomainError as error:
+        prepared.errors.extend(_errors_from(error, field_to_column))
+        return prepared
+    if key:
+        context.seen_keys[key] = int(row.line)
+    if external_id and existing is None:
+        context.pending_accounts.add(external_id)
+
+    def write() -> str:
+        fields = dict(values)
+        if parent_key:
+            fields["parent"] = parent or Account.objects.get(external_id=parent_key)
+        if existing is not None:
+            account_services.account_update(actor=actor, account=existing, name=name, **fields)
+            return "updated"
+        account_services.account_create(actor=actor, name=name, **fields)
+        return "created"
+
+    prepared.write = write
+    return prepared
+
+
+# --- contacts ------------------------------------------------------------------------------------------
+
+CONTACT_FIELDS = (
+    ImportField("first_name", gettext_lazy("First name"), aliases=("firstname", "given name", "vorname", "名")),
+    ImportField("last_name", gettext_lazy("Last name"), aliases=("lastname", "surname", "family name", "nachname",
+                                                                 "姓")),
+    ImportField("email", gettext_lazy("Email"), aliases=("e-mail", "email address", "mail", "邮箱", "이메일")),
+    ImportField("phones", gettext_lazy("Phones"), aliases=("phone", "telephone", "telefon", "mobile", "电话",
+                                                           "전화")),
+    ImportField("title", gettext_lazy("Job title"), aliases=("position", "job")),
+    ImportField("buying_role", gettext_lazy("Buying role"), aliases=("role",)),
+    ImportField("language", gettext_lazy("Preferred language"), aliases=("language", "sprache")),
+    ImportField("time_zone", gettext_lazy("Time zone"), aliases=("timezone", "tz")),
+    ImportField("email_opt_out", gettext_lazy("Opted out of email"), aliases=("unsubscribed",)),
+    ImportField("survey_opt_out", gettext_lazy("Opted out of surveys")),
+    ImportField("external_id", gettext_lazy("External id"), aliases=("id", "contact id")),
+    ImportField("account_external_id", gettext_lazy("Account external id")),
+    ImportField("account_domain", gettext_lazy("Account domain"), aliases=("company domain",)),
+)
+
+
+def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
+    prepared = Prepared()
+    errors = prepared.errors
+    values: dict[str, Any] = {}
+    for text_field in ("first_name", "last_name", "email", "title", "language", "time_zone", "external_id"):
+        if row.get(text_field):
+            values[text_field] = row[text_field]
+    if row.get("phones"):
+        values["phones"] = _list(row["phones"])
+    if row.get("buying_role"):
+        code = _choice(row["buying_role"], BuyingRole.choices)
+        if code is None:
+            errors.append((row.column("buying_role"),
+                           _("Unknown buying role %(value)s.") % {"value": row["buying_role"]}))
+        else:
+            values["buying_role"] = code
+    for flag in ("email_opt_out", "survey_opt_out"):
+        if row.get(flag):
+            parsed = _bool(row[flag])
+            if parsed is None:
+                errors.append((row.column(flag), _("Use yes or no.")))
+            else:
+                values[flag] = parsed
+    account = None
+    if row.get("account_external_id") or row.get("account_domain"):
+        accounts = restrict(Account.objects.all(), actor)
+        if row.get("account_external_id"):
+            account = accounts.filter(external_id=row["account_external_id"]).first()
+        else:
+            account = accounts.filter(domain=row["account_domain"].strip().lower()).first()
+        if account is None:
+            which = "account_external_id" if row.get("account_external_id") else "account_domain"
+            errors.append((row.column(which), _("Unknown account %(key)s.") % {"key": row[which]}))
+        else:
+            values["account"] = account
+    key = f"email:{values['email'].lower()}" if values.get("email") else (
+        f"external_id:{values['external_id']}" if values.get("external_id") else "")
+    if key and key in context.seen_keys:
+        errors.append((row.column("email"),
+                       _("Duplicate of line %(line)s in this file.") % {"line": context.seen_keys[key]}))
+    existing = None
+    if values.get("external_id"):
+        existing = Contact.objects.filter(external_id=values["external_id"]).first()
+    if existing is None and values.get("email"):
+        existing = Contact.objects.filter(email__iexact=values["email"]).first()
+    if existing is not None and not can(actor, Action.CHANGE, existing):
+        errors.append((row.column("email"), _("An existing contact matches this row, and you may not "
+                                                       "change it.")))
+    if existing is None and not can(actor, Action.CREATE, resource="contact"):
+        errors.append(("", _("You may not create contacts.")))
+    if errors:
+        return prepared
+    candidate = copy.copy(existing) if existing is not None else Contact()
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    try:
+        contact_services.contact_validate(contact=candidate)
+    except DomainError as error:
+        prepared.errors.extend(_errors_from(error, {name: row.column(name) for name in values}))
+        return prepared
+    if key:
+        context.seen_keys[key] = int(row.line)
+
+    def write() -> str:
+        if existing is not None:
+            contact_services.contact_update(actor=actor, contact=existing, **values)
+            return "updated"
+        contact_services.contact_create(actor=actor, **values)
+        return "created"
+
+    prepared.write = write
+    return prepared
+
+
+# --- account team --------------------------------------------------------------------------------------
+
+TEAM_FIELDS = (
+    ImportField("account_external_id", gettext_lazy("Account external id"), aliases=("external id", "account id")),
+    ImportField("account_domain", gettext_lazy("Account domain"), aliases=("domain",)),
+    ImportField("role", gettext_lazy("Role"), required=True),
+    ImportField("user_email", gettext_lazy("User email"), required=True, aliases=("user", "email")),
+)
+
+
+def _prepare_team(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
+    prepared = Prepared()
+    accounts = restrict(Account.objects.all(), actor, Action.CHANGE)
+    account = None
+    if row.get("account_external_id"):
+        account = accounts.filter(external_id=row["account_external_id"]).first()
+    elif row.get("account_domain"):
+        account = accounts.filter(domain=row["account_domain"].strip().lower()).first()
+    if account is None:
+        prepared.errors.append((row.column("account_external_id"),
+                                _("Unknown account, or you may not change it.")))
+    role = (row.get("role") or "").strip().lower()
+    if role not in TEAM_ROLE_CODES:
+        prepared.errors.append((row.column("role"), _("Unknown team role %(role)s; use one of: %(allowed)s")
+                                % {"role": row.get("role", ""), "allowed": ", ".join(TEAM_ROLE_CODES)}))
+    user = _user(context, row.get("user_email", "")) if row.get("user_email") else None
+    if user is None:
+        prepared.errors.append((row.column("user_email"), _("No active user with email %(email)s.")
+                                % {"email": row.get("user_email", "")}))
+    elif role in TEAM_ROLE_CODES and not user.roles.filter(code=role).exists():
+        prepared.errors.append((row.column("user_email"),
+                                _("%(email)s does not hold the role %(role)s.") % {"email": user.email, "role": role}))
+    if prepared.errors:
+        return prepared
+
+    def write() -> str:
+        changed = account_team.account_team_assign(actor=actor, account=account, role_code=role, user=user,
+                                                   reason=_("Import"))
+        return "updated" if changed else "unchanged"
+
+    prepared.write = write
+    return prepared
+
+
+def register_builtin() -> None:
+    register(Importer("accounts", gettext_lazy("Accounts"), "account", ACCOUNT_FIELDS, _prepare_account))
+    register(Importer("contacts", gettext_lazy("Contacts"), "contact", CONTACT_FIELDS, _prepare_contact))
+    register(Importer("account_team", gettext_lazy("Account team"), "account", TEAM_FIELDS, _prepare_team))

@@ -1,0 +1,273 @@
+"""Import jobs: upload → mapping → dry run (every row validated, nothing written) → import.
+
+The dry run and the import run as background jobs (jobs.py) so large files show progress. In
+"valid rows" mode each row is written in its own savepoint: a row is imported whole or not at all.
+In "all or nothing" mode the whole file is one transaction and any bad row rolls everything back."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.access.choices import Action
+from tandem.access.decide import can
+from tandem.audit.models import AuditAction
+from tandem.audit.services import audit_record
+from tandem.core.exceptions import PermissionDenied, ValidationFailed
+from tandem.core.jobs import enqueue_after_commit
+from tandem.transfer import readers
+from tandem.transfer.importers import FileContext, MappedRow, get_importer, guess_mapping
+from tandem.transfer.models import ImportJob, ImportMappingMemory, ImportMode, ImportRowError, ImportStatus
+
+ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
+PROGRESS_EVERY = 200
+ERROR_BATCH = 500
+
+
+class _AllOrNothingAbort(Exception):
+    pass
+
+
+def _import_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _check_kind_allowed(actor: Any, kind: str) -> None:
+    try:
+        importer = get_importer(kind)
+    except LookupError:
+        raise ValidationFailed(_("Unknown import kind."), errors={"kind": [_("Unknown import kind.")]}) from None
+    if not (can(actor, Action.CREATE, resource=importer.resource)
+            or can(actor, Action.CHANGE, resource=importer.resource)):
+        raise PermissionDenied(_("You may not import %(kind)s.") % {"kind": importer.label})
+
+
+def import_job_create(*, actor: Any, kind: str, upload: UploadedFile, encoding: str = "",
+                      delimiter: str = "") -> ImportJob:
+    """Store the uploaded file, read its headers and propose a mapping (the user's last one if it fits)."""
+    _check_kind_allowed(actor, kind)
+    name = re.sub(r"[^\w.\- ]", "_", Path(upload.name or "upload.csv").name)[:200] or "upload.csv"
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationFailed(_("Only CSV and XLSX files can be imported."),
+                               errors={"file": [_("Only CSV and XLSX files can be imported.")]})
+    if upload.size and upload.size > settings.IMPORT_MAX_BYTES:
+        message = _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
+            "size": upload.size // 2**20, "limit": settings.IMPORT_MAX_BYTES // 2**20}
+        raise ValidationFailed(message, errors={"file": [message]})
+    job = ImportJob(kind=kind, created_by=_user(actor), file_name=name, file_size=upload.size or 0)
+    path = _import_dir() / f"{job.public_id}{suffix}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    job.stored_path = str(path)
+    try:
+        shape = readers.inspect(path, encoding=encoding, delimiter=delimiter)
+    except readers.FileProblem as problem:
+        path.unlink(missing_ok=True)
+        raise ValidationFailed(str(problem), errors={"file": [str(problem)]}) from None
+    job.encoding, job.delimiter, job.headers = shape.encoding, shape.delimiter, shape.headers
+    job.mapping = _remembered_mapping(actor, kind, shape.headers) or guess_mapping(get_importer(kind), shape.headers)
+    job.save()
+    return job
+
+
+def _remembered_mapping(actor: Any, kind: str, headers: list[str]) -> dict[str, str] | None:
+    memory = ImportMappingMemory.objects.filter(user_id=getattr(actor, "pk", None), kind=kind).first()
+    if memory is None:
+        return None
+    mapping = {header: target for header, target in memory.mapping.items() if header in headers}
+    return mapping or None
+
+
+def import_job_configure(*, actor: Any, job: ImportJob, mapping: dict[str, str], mode: str,
+                         remember: bool = True) -> ImportJob:
+    """Set the column mapping and mode, then start the dry run in the background."""
+    _check_owner(actor, job)
+    importer = get_importer(job.kind)
+    known = set(importer.field_names())
+    mapping = {header: target for header, target in mapping.items() if target}
+    errors: dict[str, list[str]] = {}
+    for header, target in mapping.items():
+        if header not in job.headers:
+            errors.setdefault("mapping", []).append(_("No column %(header)s in the file.") % {"header": header})
+        if target not in known:
+            errors.setdefault("mapping", []).append(_("Unknown field %(field)s.") % {"field": target})
+    targets = list(mapping.values())
+    duplicated = sorted({t for t in targets if targets.count(t) > 1})
+    if duplicated:
+        errors.setdefault("mapping", []).append(_("Several columns map to %(fields)s.")
+                                                % {"fields": ", ".join(duplicated)})
+    missing = [str(f.label) for f in importer.fields if f.required and f.name not in targets]
+    if missing:
+        errors.setdefault("mapping", []).append(_("Map a column to %(fields)s.") % {"fields": ", ".join(missing)})
+    if mode not in ImportMode.values:
+        errors["mode"] = [_("Unknown mode.")]
+    if errors:
+        raise ValidationFailed(_("The mapping is incomplete."), errors=errors)
+    with transaction.atomic():
+        job.mapping, job.mode, job.status = mapping, mode, ImportStatus.VALIDATING
+        job.processed_rows = job.valid_rows = job.error_rows = 0
+        job.save()
+        job.row_errors.all().delete()
+        if remember and getattr(actor, "pk", None):
+            ImportMappingMemory.objects.update_or_create(user_id=actor.pk, kind=job.kind,
+                                                         defaults={"mapping": mapping})
+        from tandem.transfer.jobs import validate_import_job
+
+        enqueue_after_commit(validate_import_job, job.pk)
+    return job
+
+
+def import_job_start(*, actor: Any, job: ImportJob) -> ImportJob:
+    """After a dry run, write the rows (in the background)."""
+    _check_owner(actor, job)
+    if job.status != ImportStatus.VALIDATED:
+        raise ValidationFailed(_("Check the file before importing it."), errors={"status": [job.status]})
+    if job.mode == ImportMode.ALL_OR_NOTHING and job.error_rows:
+        raise ValidationFailed(_("All or nothing: fix the %(count)s bad rows first, or import the valid rows.")
+                               % {"count": job.error_rows})
+    with transaction.atomic():
+        job.status, job.processed_rows = ImportStatus.IMPORTING, 0
+        job.save(update_fields=["status", "processed_rows", "updated_at"])
+        from tandem.transfer.jobs import run_import_job
+
+        enqueue_after_commit(run_import_job, job.pk)
+    return job
+
+
+def _check_owner(actor: Any, job: ImportJob) -> None:
+    if not getattr(actor, "is_system", False) and job.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("This import belongs to someone else."))
+
+
+def _user(actor: Any) -> Any:
+    return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
+
+
+def _mapped_rows(job: ImportJob) -> Iterator[tuple[MappedRow, str | None]]:
+    shape = readers.FileShape(job.encoding, job.delimiter, job.headers)
+    columns = {target: header for header, target in job.mapping.items()}
+    for line, raw, problem in readers.read_rows(Path(job.stored_path), shape):
+        values = {target: raw.get(header, "") for header, target in job.mapping.items()}
+        yield MappedRow(line=line, values=values, columns=columns), problem
+
+
+def import_job_validate(*, actor: Any, job: ImportJob) -> ImportJob:
+    """The dry run: every row prepared and validated, every problem stored with line and column. Writes nothing
+    but the job's own bookkeeping."""
+    importer = get_importer(job.kind)
+    context = FileContext()
+    errors: list[ImportRowError] = []
+    processed = valid = bad = 0
+    job.row_errors.all().delete()
+    try:
+        for row, problem in _mapped_rows(job):
+            processed += 1
+            row_errors = [("", problem)] if problem else []
+            if not row_errors:
+                row_errors = importer.prepare(actor, row, context).errors
+            if row_errors:
+                bad += 1
+                errors.extend(ImportRowError(job=job, line=row.line, column=column[:100], message=message[:500])
+                              for column, message in row_errors)
+            else:
+                valid += 1
+            if len(errors) >= ERROR_BATCH:
+                ImportRowError.objects.bulk_create(errors)
+                errors = []
+            if processed % PROGRESS_EVERY == 0:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, total_rows=max(processed,
+                                                                                                 job.total_rows))
+    except readers.FileProblem as problem:
+        ImportRowError.objects.bulk_create(errors)
+        return _finish(job, ImportStatus.FAILED, str(problem), processed=processed, valid=valid, bad=bad)
+    ImportRowError.objects.bulk_create(errors)
+    job.total_rows = processed
+    return _finish(job, ImportStatus.VALIDATED, "", processed=processed, valid=valid, bad=bad, finished=False)
+
+
+def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Write the rows. Rows are validated again at write time (data may have changed since the dry run)."""
+    importer = get_importer(job.kind)
+    context = FileContext()
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    errors: list[ImportRowError] = []
+    processed = bad = 0
+    job.row_errors.all().delete()
+    all_or_nothing = job.mode == ImportMode.ALL_OR_NOTHING
+    try:
+        with transaction.atomic() if all_or_nothing else contextlib.nullcontext():
+            for row, problem in _mapped_rows(job):
+                processed += 1
+                row_errors = [("", problem)] if problem else []
+                if not row_errors:
+                    prepared = importer.prepare(actor, row, context)
+                    row_errors = prepared.errors
+                    if not row_errors and prepared.write is not None:
+                        try:
+                            with transaction.atomic():
+                                counts[prepared.write()] += 1
+                        except ValidationFailed as error:
+                            row_errors = [(row.column(name), message) for name, messages in error.errors.items()
+                                          for message in messages] or [("", error.message)]
+                        except PermissionDenied as error:
+                            row_errors = [("", error.message)]
+                if row_errors:
+                    bad += 1
+                    errors.extend(ImportRowError(job=job, line=row.line, column=c[:100], message=m[:500])
+                                  for c, m in row_errors)
+                    if all_or_nothing:
+                        raise _AllOrNothingAbort
+                if processed % PROGRESS_EVERY == 0:
+                    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    except _AllOrNothingAbort:
+        ImportRowError.objects.bulk_create(errors)
+        return _finish(job, ImportStatus.FAILED, _("Nothing was imported: a row failed (all or nothing)."),
+                       processed=processed, valid=0, bad=bad)
+    except readers.FileProblem as problem:
+        ImportRowError.objects.bulk_create(errors)
+        return _finish(job, ImportStatus.FAILED, str(problem), processed=processed, valid=0, bad=bad)
+    ImportRowError.objects.bulk_create(errors)
+    job.created_count, job.updated_count = counts["created"], counts["updated"]
+    finished = _finish(job, ImportStatus.DONE, "", processed=processed,
+                       valid=counts["created"] + counts["updated"] + counts["unchanged"], bad=bad)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=finished,
+                 summary=_("Imported %(kind)s from %(file)s: %(created)s created, %(updated)s updated, "
+                           "%(bad)s rows rejected") % {"kind": job.kind, "file": job.file_name,
+                                                       "created": counts["created"], "updated": counts["updated"],
+                                                       "bad": bad})
+    return finished
+
+
+def _finish(job: ImportJob, status: str, message: str, *, processed: int, valid: int, bad: int,
+            finished: bool = True) -> ImportJob:
+    job.status, job.message = status, message
+    job.processed_rows, job.valid_rows, job.error_rows = processed, valid, bad
+    if finished:
+        job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def error_report_csv(*, job: ImportJob) -> str:
+    """The job's problems as CSV: line, column, reason."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "column", "reason"])
+    for error in job.row_errors.all().iterator():
+        writer.writerow([error.line, error.column, error.message])
+    return buffer.getvalue()
