@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from tandem.accounts import merge, selectors, services, team
@@ -26,6 +26,7 @@ from tandem.accounts.schemas import (
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.customfields.selectors import readable_values
 from tandem.identity import selectors as identity_selectors
 from tandem.identity.models import User
 
@@ -33,11 +34,12 @@ router = Router(tags=["accounts"])
 NULLABLE_FIELDS = {"owner", "parent", "employee_band"}
 
 
-def _out(account: Account) -> dict[str, Any]:
+def _out(account: Account, actor: Any) -> dict[str, Any]:
     owner = account.owner
     parent = account.parent
     return {
         "id": account.public_id,
+        "custom": readable_values(actor=actor, resource="account", values=account.custom),
         "name": account.name,
         "domain": account.domain,
         "other_domains": account.other_domains,
@@ -66,6 +68,13 @@ def _owner(email: str | None) -> User | None:
     return user
 
 
+def _pair(item: str) -> tuple[str, str]:
+    key, separator, value = item.partition(":")
+    if not separator or not key:
+        raise ValidationFailed("Use custom=key:value.", errors={"custom": ["Use custom=key:value."]})
+    return key.strip(), value.strip()
+
+
 def _parent(actor: Any, public_id: str | None) -> Account | None:
     if not public_id:
         return None
@@ -79,13 +88,19 @@ def _parent(actor: Any, public_id: str | None) -> Account | None:
 @router.get("", response=AccountPage, operation_id="accounts_account_list")
 def account_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None,
                  q: str = "", tier: Tier | None = None, lifecycle_stage: LifecycleStage | None = None,
-                 owner: str | None = None, parent: str | None = None) -> dict[str, Any]:
+                 owner: str | None = None, parent: str | None = None, custom: list[str] = Query([]),
+                 sort: str = "name") -> dict[str, Any]:
+    """List visible accounts. ``custom=key:value`` filters by a custom field (repeatable); ``sort`` is
+    name, -name, created, -created, updated, -updated or custom.<key> / -custom.<key>."""
     actor = api_actor(request, scope="accounts:read")
+    custom_filters = tuple(_pair(item) for item in custom)
     filters = selectors.AccountFilters(search=q, tier=tier or "", lifecycle_stage=lifecycle_stage or "",
-                                       owner_email=owner or "", parent_public_id=parent or "")
-    page = paginate(selectors.account_list(actor=actor, filters=filters), ordering=("name", "id"),
-                    limit=limit, cursor=cursor)
-    return {"items": [_out(account) for account in page.items], "next_cursor": page.next_cursor}
+                                       owner_email=owner or "", parent_public_id=parent or "", custom=custom_filters)
+    accounts, ordering = selectors.account_sorted(actor=actor, accounts=selectors.account_list(actor=actor,
+                                                                                               filters=filters),
+                                                  sort=sort)
+    page = paginate(accounts, ordering=ordering, limit=limit, cursor=cursor)
+    return {"items": [_out(account, actor) for account in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: AccountOut}, operation_id="accounts_account_create")
@@ -94,7 +109,7 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status:
     fields = payload.dict(exclude={"name", "owner", "parent"})
     account = services.account_create(actor=actor, name=payload.name, owner=_owner(payload.owner),
                                       parent=_parent(actor, payload.parent), **fields)
-    return Status(201, _out(account))
+    return Status(201, _out(account, actor))
 
 
 @router.post("/team/reassign", response=ReassignOut, operation_id="accounts_team_reassign")
@@ -138,7 +153,7 @@ def team_assign(request: HttpRequest, account_id: str, role: str, payload: TeamS
 @router.get("/{account_id}", response=AccountOut, operation_id="accounts_account_get")
 def account_get(request: HttpRequest, account_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="accounts:read")
-    return _out(selectors.account_get(actor=actor, public_id=account_id))
+    return _out(selectors.account_get(actor=actor, public_id=account_id), actor)
 
 
 @router.patch("/{account_id}", response=AccountOut, operation_id="accounts_account_update")
@@ -153,7 +168,7 @@ def account_update(request: HttpRequest, account_id: str, payload: AccountPatch)
     for name in list(changes):
         if changes[name] is None and name not in NULLABLE_FIELDS:
             raise ValidationFailed("This field cannot be null.", errors={name: ["May not be null."]})
-    return _out(services.account_update(actor=actor, account=account, **changes))
+    return _out(services.account_update(actor=actor, account=account, **changes), actor)
 
 
 @router.delete("/{account_id}", response={204: None}, operation_id="accounts_account_delete")
@@ -172,4 +187,4 @@ def account_merge(request: HttpRequest, account_id: str, payload: MergeIn) -> di
     record = merge.account_merge(actor=actor, kept=kept, removed=duplicate,
                                  choose_from_removed={field: True for field in payload.take_from_duplicate})
     kept = selectors.account_get(actor=actor, public_id=account_id)
-    return {"account": _out(kept), "removed_id": record.removed_public_id, "moved": record.moved}
+    return {"account": _out(kept, actor), "removed_id": record.removed_public_id, "moved": record.moved}

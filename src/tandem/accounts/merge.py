@@ -83,6 +83,7 @@ def account_merge(*, actor: Any, kept: Account, removed: Account,
             kept.parent = None
         kept.other_domains = sorted(all_domains - {kept.domain})
         kept.status_flags = sorted(set(kept.status_flags) | set(removed.status_flags))
+        kept.custom = {**removed.custom, **kept.custom}  # the kept account's values win; gaps are filled
         external_id = removed.external_id
         removed.external_id = ""  # free the unique external id before the kept account may take it
         removed.save(update_fields=["external_id"])

@@ -37,6 +37,7 @@ class Account(PublicModel):
     external_id = models.CharField(_("external id"), max_length=100, blank=True,
                                    help_text=_("The account's id in billing or another system."))
     status_flags = models.JSONField(_("status flags"), default=list, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="owned_accounts",

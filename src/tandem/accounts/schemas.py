@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -21,6 +22,7 @@ class AccountRef(Schema):
 
 class AccountOut(Schema):
     id: str
+    custom: dict[str, Any] = Field(default_factory=dict, description="Custom field values the caller may read")
     name: str
     domain: str
     other_domains: list[str]
@@ -40,6 +42,7 @@ class AccountOut(Schema):
 
 
 class AccountIn(Schema):
+    custom: dict[str, Any] = Field(default_factory=dict, description="Custom field key -> value")
     name: str = Field(min_length=1, max_length=200)
     domain: str = Field(default="", max_length=253)
     other_domains: list[str] = Field(default_factory=list, max_length=50)
@@ -56,6 +59,7 @@ class AccountIn(Schema):
 
 
 class AccountPatch(Schema):
+    custom: dict[str, Any] | None = Field(default=None, description="Custom values to change; others stay")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     domain: str | None = Field(default=None, max_length=253)
     other_domains: list[str] | None = Field(default=None, max_length=50)

@@ -13,7 +13,9 @@ from tandem.access.decide import restrict
 from tandem.accounts.choices import TEAM_ROLE_CODES
 from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange
 from tandem.audit.models import AuditEntry
-from tandem.core.exceptions import NotFound
+from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.customfields.queries import SORT_KEY, annotate_custom_sort, apply_custom_filters
+from tandem.customfields.selectors import readable_fields
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class AccountFilters:
     lifecycle_stage: str = ""
     owner_email: str = ""
     parent_public_id: str = ""
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 def account_list(*, actor: Any, action: str = Action.VIEW, search: str = "",
@@ -41,7 +44,27 @@ def account_list(*, actor: Any, action: str = Action.VIEW, search: str = "",
         accounts = accounts.filter(owner__email=filters.owner_email.strip().lower())
     if filters.parent_public_id:
         accounts = accounts.filter(parent__public_id=filters.parent_public_id)
+    if filters.custom:
+        readable = {f.key for f in readable_fields(actor=actor, resource="account")}
+        accounts = apply_custom_filters(accounts, resource="account", filters=filters.custom, readable=readable)
     return accounts
+
+
+SORTS = {"name": ("name", "id"), "-name": ("-name", "-id"), "created": ("created_at", "id"),
+         "-created": ("-created_at", "-id"), "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id")}
+
+
+def account_sorted(*, actor: Any, accounts: QuerySet[Account], sort: str) -> tuple[QuerySet[Account], tuple[str, ...]]:
+    """The queryset and keyset ordering for ``sort``: a built-in key or ``custom.<key>`` (``-`` for descending)."""
+    if not sort or sort in SORTS:
+        return accounts, SORTS.get(sort or "name", SORTS["name"])
+    descending = sort.startswith("-")
+    key = sort.lstrip("-").removeprefix("custom.")
+    if not sort.lstrip("-").startswith("custom."):
+        raise ValidationFailed("Unknown sort.", errors={"sort": [f"Use one of {', '.join(SORTS)} or custom.<key>."]})
+    readable = {f.key for f in readable_fields(actor=actor, resource="account")}
+    accounts = annotate_custom_sort(accounts, resource="account", key=key, readable=readable)
+    return accounts, (("-" if descending else "") + SORT_KEY, ("-" if descending else "") + "id")
 
 
 def account_get(*, actor: Any, public_id: str) -> Account:

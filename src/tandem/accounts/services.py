@@ -16,10 +16,11 @@ from tandem.accounts.models import DOMAIN_PATTERN, Account, AccountStageChange
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
 from tandem.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from tandem.customfields.services import custom_values_apply, expand_custom_changes
 
 EDITABLE_FIELDS = (
     "name", "domain", "other_domains", "industry", "country", "employee_band", "currency", "tier",
-    "lifecycle_stage", "parent", "external_id", "status_flags", "owner", "team",
+    "lifecycle_stage", "parent", "external_id", "status_flags", "owner", "team", "custom",
 )
 AUDITED_FIELDS = EDITABLE_FIELDS
 MAX_HIERARCHY_DEPTH = 20
@@ -103,6 +104,8 @@ def account_create(*, actor: Any, name: str, **fields: Any) -> Account:
         raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
     fields = {key: value for key, value in fields.items() if value is not None}
     _check_parent_visible(actor, fields.get("parent"))
+    fields["custom"] = custom_values_apply(actor=actor, resource="account", current={},
+                                           changes=fields.get("custom"), creating=True)
     account = Account(name=name, **fields)
     if account.owner_id is None and getattr(actor, "pk", None) and not getattr(actor, "is_system", False):
         account.owner = actor
@@ -133,11 +136,14 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
         locked = Account.objects.select_for_update().get(pk=account.pk)
         before = snapshot(locked, AUDITED_FIELDS)
         old_stage = locked.lifecycle_stage
+        if "custom" in changes:
+            changes["custom"] = custom_values_apply(actor=actor, resource="account", current=locked.custom,
+                                                    changes=changes["custom"], creating=False)
         for name, value in changes.items():
             setattr(locked, name, value)
         _normalise(locked)
         _validated(locked)
-        changed = diff(before, snapshot(locked, AUDITED_FIELDS))
+        changed = expand_custom_changes(diff(before, snapshot(locked, AUDITED_FIELDS)))
         if changed:
             locked.save()
             if locked.lifecycle_stage != old_stage:

@@ -19,6 +19,8 @@ from tandem.accounts.forms import AccountForm
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
+from tandem.customfields.selectors import redact_changes
 
 
 def _get_or_404(request: HttpRequest, public_id: str):
@@ -73,7 +75,8 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
         "team_rows": _team_rows(actor, account),
         "sections": sections_for(actor=actor, account=account),
-        "history": selectors.account_history(actor=actor, account=account)[:20],
+        "custom_values": custom_display(actor=actor, resource="account", values=account.custom),
+        "history": _redacted(actor, "account", selectors.account_history(actor=actor, account=account)[:20]),
         "merges": selectors.account_merges(actor=actor, account=account)[:5],
         "can_change": can(actor, Action.CHANGE, account),
         "can_delete": can(actor, Action.DELETE, account),
@@ -88,9 +91,11 @@ def account_create(request: HttpRequest) -> HttpResponse:
     if not can(actor, Action.CREATE, resource="account"):
         raise Http404
     form = AccountForm(request.POST or None, initial={"owner": actor.pk})
+    add_custom_fields(form, actor=actor, resource="account", values={})
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.account_create(actor=actor, **_with_parent(actor, form.cleaned_data))
+            custom = custom_changes(form)
+            account = services.account_create(actor=actor, custom=custom, **_with_parent(actor, form.cleaned_data))
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -111,10 +116,12 @@ def account_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     initial.update({"other_domains": ", ".join(account.other_domains), "owner": account.owner_id,
                     "team": account.team_id, "parent": account.parent.public_id if account.parent else ""})
     form = AccountForm(request.POST or None, initial=initial)
+    add_custom_fields(form, actor=actor, resource="account", values=account.custom)
     if request.method == "POST" and form.is_valid():
         try:
+            custom = custom_changes(form)
             data = _with_parent(actor, form.cleaned_data)
-            services.account_update(actor=actor, account=account, **data)
+            services.account_update(actor=actor, account=account, custom=custom, **data)
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -131,6 +138,14 @@ def account_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     services.account_delete(actor=request.user, account=account)
     messages.success(request, _("Account deleted."))
     return redirect("accounts:account-list")
+
+
+def _redacted(actor: Any, resource: str, entries: Any) -> list[Any]:
+    """Audit entries with custom values the actor may not read removed (in memory only)."""
+    entries = list(entries)
+    for entry in entries:
+        entry.changes = redact_changes(actor=actor, resource=resource, changes=entry.changes)
+    return entries
 
 
 def _team_rows(actor: Any, account: Any) -> list[dict[str, Any]]:
@@ -168,4 +183,5 @@ def _add_errors(form: AccountForm, error: DomainError) -> None:
         form.add_error(None, error.message)
     for field, field_messages in error.errors.items():
         for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
+            target = "custom__" + field[len("custom."):] if field.startswith("custom.") else field
+            form.add_error(target if target in form.fields else None, message)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tandem.identity",
     "tandem.access",
     "tandem.audit",
+    "tandem.customfields",
     "tandem.accounts",
     "tandem.contacts",
     "tandem.search",

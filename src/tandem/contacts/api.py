@@ -17,15 +17,17 @@ from tandem.contacts.choices import BuyingRole
 from tandem.contacts.models import Contact
 from tandem.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactPatch
 from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.customfields.selectors import readable_values
 
 router = Router(tags=["contacts"])
 NULLABLE_FIELDS = {"account", "buying_role"}
 
 
-def _out(contact: Contact) -> dict[str, Any]:
+def _out(contact: Contact, actor: Any) -> dict[str, Any]:
     account = contact.account
     return {
         "id": contact.public_id,
+        "custom": readable_values(actor=actor, resource="contact", values=contact.custom),
         "account": {"id": account.public_id, "name": account.name} if account else None,
         **{name: getattr(contact, name) for name in (
             "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role", "language",
@@ -50,7 +52,7 @@ def contact_list(request: HttpRequest, limit: int | None = None, cursor: str | N
     filters = selectors.ContactFilters(search=q, account_public_id=account or "", buying_role=buying_role or "")
     page = paginate(selectors.contact_list(actor=actor, filters=filters),
                     ordering=("last_name", "first_name", "id"), limit=limit, cursor=cursor)
-    return {"items": [_out(contact) for contact in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_out(contact, actor) for contact in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: ContactOut}, operation_id="contacts_contact_create")
@@ -59,13 +61,13 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
     fields = payload.dict(exclude={"account"})
     fields["buying_role"] = fields["buying_role"] or ""
     contact = services.contact_create(actor=actor, account=_account(actor, payload.account), **fields)
-    return Status(201, _out(contact))
+    return Status(201, _out(contact, actor))
 
 
 @router.get("/{contact_id}", response=ContactOut, operation_id="contacts_contact_get")
 def contact_get(request: HttpRequest, contact_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="contacts:read")
-    return _out(selectors.contact_get(actor=actor, public_id=contact_id))
+    return _out(selectors.contact_get(actor=actor, public_id=contact_id), actor)
 
 
 @router.patch("/{contact_id}", response=ContactOut, operation_id="contacts_contact_update")
@@ -80,7 +82,7 @@ def contact_update(request: HttpRequest, contact_id: str, payload: ContactPatch)
         changes["account"] = _account(actor, changes["account"])
     if "buying_role" in changes:
         changes["buying_role"] = changes["buying_role"] or ""
-    return _out(services.contact_update(actor=actor, contact=contact, **changes))
+    return _out(services.contact_update(actor=actor, contact=contact, **changes), actor)
 
 
 @router.delete("/{contact_id}", response={204: None}, operation_id="contacts_contact_delete")

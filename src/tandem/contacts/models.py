@@ -30,6 +30,7 @@ class Contact(PublicModel):
     email_opt_out = models.BooleanField(_("opted out of email"), default=False)
     survey_opt_out = models.BooleanField(_("opted out of surveys"), default=False)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

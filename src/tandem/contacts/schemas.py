@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -15,6 +16,7 @@ class AccountRef(Schema):
 
 class ContactOut(Schema):
     id: str
+    custom: dict[str, Any] = Field(default_factory=dict, description="Custom field values the caller may read")
     account: AccountRef | None
     first_name: str
     last_name: str
@@ -33,6 +35,7 @@ class ContactOut(Schema):
 
 
 class ContactIn(Schema):
+    custom: dict[str, Any] = Field(default_factory=dict, description="Custom field key -> value")
     account: str | None = Field(default=None, description="Public id of the account")
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
@@ -49,6 +52,7 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
+    custom: dict[str, Any] | None = Field(default=None, description="Custom values to change; others stay")
     account: str | None = None
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)

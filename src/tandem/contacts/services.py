@@ -19,9 +19,10 @@ from tandem.audit.services import audit_created, audit_deleted, audit_record, di
 from tandem.contacts.logic import normalise_email, normalise_phone
 from tandem.contacts.models import Contact, ContactAccountChange
 from tandem.core.exceptions import PermissionDenied, ValidationFailed
+from tandem.customfields.services import custom_values_apply, expand_custom_changes
 
 EDITABLE_FIELDS = ("account", "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role",
-                   "language", "time_zone", "email_opt_out", "survey_opt_out", "external_id")
+                   "language", "time_zone", "email_opt_out", "survey_opt_out", "external_id", "custom")
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 PHONE_ERRORS = {
     "unparseable": "Not a phone number: %(phone)s",
@@ -88,6 +89,8 @@ def contact_create(*, actor: Any, **fields: Any) -> Contact:
     if unknown:
         raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
     _check_account(actor, fields.get("account"))
+    fields["custom"] = custom_values_apply(actor=actor, resource="contact", current={},
+                                           changes=fields.get("custom"), creating=True)
     contact = Contact(**{key: value for key, value in fields.items() if value is not None})
     _normalise_and_validate(contact)
     with transaction.atomic():
@@ -111,10 +114,13 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
         locked = Contact.objects.select_for_update(of=("self",)).select_related("account").get(pk=contact.pk)
         before = snapshot(locked, EDITABLE_FIELDS)
         old_account = locked.account
+        if "custom" in changes:
+            changes["custom"] = custom_values_apply(actor=actor, resource="contact", current=locked.custom,
+                                                    changes=changes["custom"], creating=False)
         for name, value in changes.items():
             setattr(locked, name, value)
         _normalise_and_validate(locked)
-        changed = diff(before, snapshot(locked, EDITABLE_FIELDS))
+        changed = expand_custom_changes(diff(before, snapshot(locked, EDITABLE_FIELDS)))
         if changed:
             locked.save()
             if locked.account_id != (old_account.pk if old_account else None):

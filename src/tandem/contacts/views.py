@@ -22,6 +22,8 @@ from tandem.contacts.forms import ContactForm
 from tandem.contacts.logic import display_phone
 from tandem.contacts.models import Contact
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
+from tandem.customfields.selectors import redact_changes
 
 
 def _get_or_404(request: HttpRequest, public_id: str) -> Contact:
@@ -60,8 +62,10 @@ def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "nav_active": "contacts",
         "contact": contact,
         "phones": [display_phone(phone) for phone in contact.phones],
+        "custom_values": custom_display(actor=actor, resource="contact", values=contact.custom),
         "account_history": selectors.contact_account_history(actor=actor, contact=contact)[:10],
-        "history": audit_selectors.entries_for_object(actor=actor, obj=contact)[:20],
+        "history": [_redact(actor, entry)
+                    for entry in audit_selectors.entries_for_object(actor=actor, obj=contact)[:20]],
         "can_change": can(actor, Action.CHANGE, contact),
         "can_delete": can(actor, Action.DELETE, contact),
     })
@@ -74,9 +78,11 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     initial = {"account": request.GET.get("account", "")}
     form = ContactForm(request.POST or None, initial=initial)
+    add_custom_fields(form, actor=actor, resource="contact", values={})
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_create(actor=actor, **_resolved(actor, form.cleaned_data))
+            custom = custom_changes(form)
+            contact = services.contact_create(actor=actor, custom=custom, **_resolved(actor, form.cleaned_data))
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -97,9 +103,11 @@ def contact_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     initial.update({"other_emails": ", ".join(contact.other_emails), "phones": ", ".join(contact.phones),
                     "account": contact.account.public_id if contact.account else ""})
     form = ContactForm(request.POST or None, initial=initial)
+    add_custom_fields(form, actor=actor, resource="contact", values=contact.custom)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(actor=actor, contact=contact, **_resolved(actor, form.cleaned_data))
+            custom = custom_changes(form)
+            services.contact_update(actor=actor, contact=contact, custom=custom, **_resolved(actor, form.cleaned_data))
         except DomainError as error:
             _add_errors(form, error)
         else:
@@ -114,6 +122,11 @@ def contact_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     services.contact_delete(actor=request.user, contact=_get_or_404(request, public_id))
     messages.success(request, _("Contact deleted."))
     return redirect("contacts:contact-list")
+
+
+def _redact(actor: Any, entry: Any) -> Any:
+    entry.changes = redact_changes(actor=actor, resource="contact", changes=entry.changes)
+    return entry
 
 
 def _resolved(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -134,4 +147,5 @@ def _add_errors(form: ContactForm, error: DomainError) -> None:
         form.add_error(None, error.message)
     for field, field_messages in error.errors.items():
         for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
+            target = "custom__" + field[len("custom."):] if field.startswith("custom.") else field
+            form.add_error(target if target in form.fields else None, message)

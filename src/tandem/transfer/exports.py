@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from tandem.access.choices import Action
 from tandem.accounts import selectors as account_selectors
 from tandem.contacts import selectors as contact_selectors
+from tandem.customfields.logic import display
+from tandem.customfields.selectors import readable_fields
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,22 +75,32 @@ class _Echo:
         return value
 
 
-def csv_stream(exporter: Exporter, rows: Iterable[Any]) -> Iterator[str]:
+def custom_columns(actor: Any, exporter: Exporter) -> list[Any]:
+    """The custom fields of the exporter's record type that the actor may read."""
+    return readable_fields(actor=actor, resource=exporter.resource)
+
+
+def _cells(exporter: Exporter, row: Any, custom: list[Any]) -> list[str]:
+    values = exporter.values(row) + [display(field.field_type, row.custom.get(field.key)) for field in custom]
+    return [neutralise(value) for value in values]
+
+
+def csv_stream(exporter: Exporter, rows: Iterable[Any], custom: Sequence[Any] = ()) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(exporter.columns)
+    yield "\ufeff" + writer.writerow([*exporter.columns, *(f"custom.{field.key}" for field in custom)])
     for row in rows:
-        yield writer.writerow([neutralise(value) for value in exporter.values(row)])
+        yield writer.writerow(_cells(exporter, row, list(custom)))
 
 
-def xlsx_file(exporter: Exporter, rows: Iterable[Any]) -> Any:
+def xlsx_file(exporter: Exporter, rows: Iterable[Any], custom: Sequence[Any] = ()) -> Any:
     """A temporary file holding the XLSX (openpyxl's write-only mode keeps memory flat)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(exporter.kind)
-    sheet.append(list(exporter.columns))
+    sheet.append([*exporter.columns, *(f"custom.{field.key}" for field in custom)])
     for row in rows:
-        sheet.append([neutralise(value) for value in exporter.values(row)])
+        sheet.append(_cells(exporter, row, list(custom)))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; FileResponse closes it
     workbook.save(handle)
     handle.seek(0)

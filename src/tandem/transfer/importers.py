@@ -22,6 +22,9 @@ from tandem.contacts import services as contact_services
 from tandem.contacts.choices import BuyingRole
 from tandem.contacts.models import Contact
 from tandem.core.exceptions import DomainError
+from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES
+from tandem.customfields.selectors import custom_field_list
+from tandem.customfields.services import custom_values_apply
 from tandem.identity.models import User
 
 
@@ -76,8 +79,15 @@ class Importer:
     fields: tuple[ImportField, ...]
     prepare: Callable[[Any, MappedRow, FileContext], Prepared]
 
+    def all_fields(self) -> list[ImportField]:
+        """The built-in fields plus the record type's custom fields (named ``custom.<key>``)."""
+        custom = [ImportField(f"custom.{field.key}", field.label, required=field.required)
+                  for field in custom_field_list(resource=self.resource)] if self.resource in CUSTOMIZABLE_RESOURCES \
+            else []
+        return [*self.fields, *custom]
+
     def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+        return [f.name for f in self.all_fields()]
 
 
 _IMPORTERS: dict[str, Importer] = {}
@@ -104,7 +114,7 @@ def guess_mapping(importer: Importer, headers: list[str]) -> dict[str, str]:
         return "".join(ch for ch in str(text).lower() if ch.isalnum())
 
     known: dict[str, str] = {}
-    for item in importer.fields:
+    for item in importer.all_fields():
         for candidate in (item.name, str(item.label), *item.aliases):
             known.setdefault(simple(candidate), item.name)
     mapping: dict[str, str] = {}
@@ -150,6 +160,18 @@ def _errors_from(error: DomainError, field_to_column: dict[str, str]) -> list[tu
         return [("", error.message)]
     return [(field_to_column.get(name, name), message)
             for name, messages in error.errors.items() for message in messages]
+
+
+def _custom(actor: Any, resource: str, row: MappedRow, current: dict[str, Any] | None,
+            creating: bool) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    """Validate the row's ``custom.<key>`` columns; returns (raw changes or None, errors by column)."""
+    changes = {name[len("custom."):]: value for name, value in row.values.items()
+               if name.startswith("custom.") and value != ""}
+    try:
+        custom_values_apply(actor=actor, resource=resource, current=current, changes=changes, creating=creating)
+    except DomainError as error:
+        return None, [(row.column(name), message) for name, messages in error.errors.items() for message in messages]
+    return changes, []
 
 
 def _list(value: str) -> list[str]:
@@ -252,6 +274,12 @@ def _prepare_account(actor: Any, row: MappedRow, context: FileContext) -> Prepar
     except DomainError as error:
         prepared.errors.extend(_errors_from(error, field_to_column))
         return prepared
+    custom, custom_errors = _custom(actor, "account", row, existing.custom if existing else {}, existing is None)
+    if custom_errors:
+        prepared.errors.extend(custom_errors)
+        return prepared
+    if custom:
+        values["custom"] = custom
     if key:
         context.seen_keys[key] = int(row.line)
     if external_id and existing is None:
@@ -352,6 +380,12 @@ def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepar
     except DomainError as error:
         prepared.errors.extend(_errors_from(error, {name: row.column(name) for name in values}))
         return prepared
+    custom, custom_errors = _custom(actor, "contact", row, existing.custom if existing else {}, existing is None)
+    if custom_errors:
+        prepared.errors.extend(custom_errors)
+        return prepared
+    if custom:
+        values["custom"] = custom
     if key:
         context.seen_keys[key] = int(row.line)
 

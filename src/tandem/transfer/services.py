@@ -111,7 +111,7 @@ def import_job_configure(*, actor: Any, job: ImportJob, mapping: dict[str, str],
     if duplicated:
         errors.setdefault("mapping", []).append(_("Several columns map to %(fields)s.")
                                                 % {"fields": ", ".join(duplicated)})
-    missing = [str(f.label) for f in importer.fields if f.required and f.name not in targets]
+    missing = [str(f.label) for f in importer.all_fields() if f.required and f.name not in targets]
     if missing:
         errors.setdefault("mapping", []).append(_("Map a column to %(fields)s.") % {"fields": ", ".join(missing)})
     if mode not in ImportMode.values:

@@ -63,7 +63,8 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     columns = [{"index": index, "header": header, "target": job.mapping.get(header, "")}
                for index, header in enumerate(job.headers)]
     return render(request, template, {
-        "nav_active": "imports", "job": job, "importer": importer, "columns": columns, "mode_form": mode_form,
+        "nav_active": "imports", "job": job, "importer": importer, "import_fields": importer.all_fields(),
+        "columns": columns, "mode_form": mode_form,
         "mapping_errors": mapping_errors, "errors": job.row_errors.all()[:200],
         "running": job.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING),
     })
@@ -96,15 +97,16 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     if not can(request.user, Action.EXPORT, resource=exporter.resource):
         raise PermissionDenied(_("You may not export %(kind)s.") % {"kind": kind})
     rows = exporter.rows(request.user)
+    custom = exports.custom_columns(request.user, exporter)
     audit_record(actor=request.user, action=AuditAction.EXPORT, obj=None,
                  summary=f"Exported {kind} as {fmt.upper()}")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     filename = f"{kind}-{stamp}.{fmt}"
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_stream(exporter, rows.iterator(chunk_size=2000)),
+        response = StreamingHttpResponse(exports.csv_stream(exporter, rows.iterator(chunk_size=2000), custom),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    return FileResponse(exports.xlsx_file(exporter, rows.iterator(chunk_size=2000)), as_attachment=True,
+    return FileResponse(exports.xlsx_file(exporter, rows.iterator(chunk_size=2000), custom), as_attachment=True,
                         filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -41,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if can(user, "view", resource="access_policy"):
         admin_items.append(NavItem(_("Permissions"), reverse("access:policy-edit"), "permissions"))
         admin_items.append(NavItem(_("Explain access"), reverse("access:explain"), "explain"))
+    if can(user, "create", resource="custom_field"):
+        admin_items.append(NavItem(_("Custom fields"), reverse("customfields:field-list"), "custom_fields"))
     if can(user, "view", resource="audit_log"):
         admin_items.append(NavItem(_("Audit log"), reverse("audit:entry-list"), "audit"))
     return {**base, "nav_items": items, "admin_nav_items": admin_items}
