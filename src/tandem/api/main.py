@@ -8,6 +8,7 @@ from tandem.accounts.api import router as accounts_router
 from tandem.api import errors
 from tandem.api.auth import api_auth
 from tandem.contacts.api import router as contacts_router
+from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
 from tandem.search.api import router as search_router
 
@@ -30,3 +31,4 @@ api.add_router("", identity_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/search", search_router)
+api.add_router("", files_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tandem.customfields",
     "tandem.accounts",
     "tandem.contacts",
+    "tandem.files",
     "tandem.search",
     "tandem.transfer",
     "tandem.api",
@@ -238,11 +239,37 @@ WORKSPACE_NAME = env_str("TANDEM_WORKSPACE_NAME", "Tandem")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {
+FILE_STORAGE = env_str("TANDEM_FILE_STORAGE", "filesystem")
+if FILE_STORAGE == "s3":  # S3-compatible storage; needs `pip install django-storages[s3]` (docs/configuration.md)
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("TANDEM_S3_BUCKET"),
+            "endpoint_url": env_str("TANDEM_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("TANDEM_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("TANDEM_S3_SECRET_ACCESS_KEY"),
+            "region_name": env_str("TANDEM_S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+elif FILE_STORAGE == "filesystem":
+    _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "files")},
-    },
+    }
+else:
+    raise ConfigurationError(f"TANDEM_FILE_STORAGE must be filesystem or s3, got {FILE_STORAGE!r}")
+FILE_MAX_BYTES = env_int("TANDEM_FILE_MAX_MB", 25, minimum=1) * 2**20
+FILE_ALLOWED_SUFFIXES = {
+    "." + suffix.lstrip(".").lower()
+    for suffix in env_list("TANDEM_FILE_TYPES", [
+        "pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "xlsx", "xls", "docx", "doc", "pptx", "ppt",
+        "odt", "ods", "odp", "eml", "msg", "zip", "md", "json", "xml",
+    ])
+}
+STORAGES = {
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -18,3 +18,27 @@
     }
   });
 })();
+
+// Drag and drop onto any form marked data-dropzone: dropped files go into its file input and the form is sent.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-dropzone]").forEach(function (form) {
+      var input = form.querySelector("input[type=file]");
+      if (!input) { return; }
+      ["dragenter", "dragover"].forEach(function (name) {
+        form.addEventListener(name, function (event) { event.preventDefault(); form.classList.add("dragging"); });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        form.addEventListener(name, function () { form.classList.remove("dragging"); });
+      });
+      form.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+          form.submit();
+        }
+      });
+    });
+  });
+})();
