@@ -138,3 +138,21 @@ class AccountMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_name} → {self.kept}"
+
+
+class SavedView(PublicModel):
+    """A named list filter + sort + columns, private to its owner or shared with a team."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    resource = models.CharField(max_length=30)  # "account" | "contact"
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(max_length=2000, help_text="The list's query string: filters, sort and columns.")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views",
+                             verbose_name=_("shared with team"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "resource", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
 from tandem.accounts.choices import TEAM_ROLE_CODES
-from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange
+from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange, SavedView
 from tandem.audit.models import AuditEntry
 from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.customfields.queries import SORT_KEY, annotate_custom_sort, apply_custom_filters
@@ -130,3 +130,10 @@ def account_history(*, actor: Any, account: Account) -> QuerySet[AuditEntry]:
 
 def account_merges(*, actor: Any, account: Account) -> QuerySet[AccountMerge]:
     return account.merges.select_related("merged_by")
+
+
+def saved_view_list(*, actor: Any, resource: str) -> QuerySet[SavedView]:
+    """The actor's own views plus those shared with a team the actor belongs to or manages."""
+    teams = Q(team__members=actor.pk) | Q(team__manager_id=actor.pk)
+    return SavedView.objects.filter(Q(owner_id=actor.pk) | teams, resource=resource).select_related(
+        "owner", "team").distinct()

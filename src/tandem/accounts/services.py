@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,10 +13,10 @@ from django.utils.translation import gettext as _
 from tandem.access.choices import Action
 from tandem.access.decide import can
 from tandem.accounts.choices import StatusFlag
-from tandem.accounts.models import DOMAIN_PATTERN, Account, AccountStageChange
+from tandem.accounts.models import DOMAIN_PATTERN, Account, AccountStageChange, SavedView
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
-from tandem.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.services import custom_values_apply, expand_custom_changes
 
 EDITABLE_FIELDS = (
@@ -164,3 +165,40 @@ def account_delete(*, actor: Any, account: Account) -> None:
 
 def _user_or_none(actor: Any) -> Any:
     return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
+
+
+LIST_URLS = {"account": "/accounts/", "contact": "/contacts/"}
+KEPT_PARAMETERS = {"q", "tier", "stage", "role", "sort", "columns", "custom"}
+
+
+def saved_view_create(*, actor: Any, resource: str, name: str, query: str, team_id: int | None) -> SavedView:
+    if resource not in LIST_URLS:
+        raise ValidationFailed(_("Unknown list."))
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationFailed(_("Give the view a name."), errors={"name": [_("Give the view a name.")]})
+    cleaned = urlencode([(key, value) for key, value in parse_qsl(query) if key in KEPT_PARAMETERS])
+    team = None
+    if team_id:
+        team = actor.teams.filter(pk=team_id).first() or actor.managed_teams.filter(pk=team_id).first()
+        if team is None:
+            raise PermissionDenied(_("You can only share with your own teams."))
+    try:
+        with transaction.atomic():
+            view = SavedView.objects.create(owner=actor, resource=resource, name=name, query=cleaned, team=team)
+            audit_created(actor=actor, obj=view, fields=("name", "resource", "query", "team"))
+    except IntegrityError:
+        raise ValidationFailed(_("You already have a view with this name."),
+                               errors={"name": [_("You already have a view with this name.")]}) from None
+    return view
+
+
+def saved_view_delete_own(*, actor: Any, public_id: str) -> str:
+    """Delete one of the actor's own views; returns its resource."""
+    view = SavedView.objects.filter(public_id=public_id, owner_id=getattr(actor, "pk", None)).first()
+    if view is None:
+        raise NotFound(_("No such view."))
+    with transaction.atomic():
+        audit_deleted(actor=actor, obj=view, fields=("name", "resource", "query", "team"))
+        view.delete()
+    return view.resource

@@ -8,7 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tandem.access.choices import Action, Scope
@@ -20,7 +23,8 @@ from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
-from tandem.customfields.selectors import redact_changes
+from tandem.customfields.logic import display
+from tandem.customfields.selectors import readable_fields, redact_changes
 
 
 def _get_or_404(request: HttpRequest, public_id: str):
@@ -30,36 +34,80 @@ def _get_or_404(request: HttpRequest, public_id: str):
         raise Http404 from None
 
 
+COLUMNS = {
+    "domain": (gettext_lazy("Domain"), lambda a: a.domain),
+    "tier": (gettext_lazy("Tier"), lambda a: a.get_tier_display()),
+    "stage": (gettext_lazy("Stage"), lambda a: a.get_lifecycle_stage_display()),
+    "owner": (gettext_lazy("Owner"), lambda a: str(a.owner) if a.owner else ""),
+    "team": (gettext_lazy("Team"), lambda a: str(a.team) if a.team else ""),
+    "country": (gettext_lazy("Country"), lambda a: a.country),
+    "industry": (gettext_lazy("Industry"), lambda a: a.industry),
+    "employees": (gettext_lazy("Employees"), lambda a: a.get_employee_band_display()),
+    "external_id": (gettext_lazy("External id"), lambda a: a.external_id),
+    "parent": (gettext_lazy("Parent account"), lambda a: a.parent.name if a.parent else ""),
+    "updated": (gettext_lazy("Updated"), lambda a: date_format(localtime(a.updated_at), "SHORT_DATE_FORMAT")),
+}
+DEFAULT_COLUMNS = ("domain", "tier", "stage", "owner")
+
+
 @login_required
 def account_list(request: HttpRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.VIEW, resource="account"):
         raise Http404
     search = request.GET.get("q", "").strip()
+    custom_fields = {f.key: f for f in readable_fields(actor=actor, resource="account")}
+    custom_filters = tuple((key, request.GET[f"cf_{key}"].strip()) for key in custom_fields
+                           if request.GET.get(f"cf_{key}", "").strip())
     filters = selectors.AccountFilters(
         search=search,
         tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
         lifecycle_stage=request.GET.get("stage", "") if request.GET.get("stage") in LifecycleStage.values else "",
+        custom=custom_filters,
     )
+    requested = [c for c in request.GET.get("columns", "").split(",") if c]
+    columns = [c for c in requested if c in COLUMNS or c.removeprefix("custom.") in custom_fields] or list(
+        DEFAULT_COLUMNS)
+    sort = request.GET.get("sort", "name")
     try:
-        page = paginate(selectors.account_list(actor=actor, filters=filters), ordering=("name", "id"),
-                        limit=50, cursor=request.GET.get("cursor") or None)
+        accounts, ordering = selectors.account_sorted(actor=actor, accounts=selectors.account_list(
+            actor=actor, filters=filters), sort=sort)
+        page = paginate(accounts, ordering=ordering, limit=50, cursor=request.GET.get("cursor") or None)
     except DomainError:
         return redirect("accounts:account-list")
     query = request.GET.copy()
     query.pop("cursor", None)
+    headers = [(c, COLUMNS[c][0] if c in COLUMNS else custom_fields[c.removeprefix("custom.")].label) for c in columns]
+    rows = [(account, [_cell(account, c, custom_fields) for c in columns]) for account in page.items]
     return render(request, "accounts/account_list.html", {
         "nav_active": "accounts",
         "page": page,
+        "rows": rows,
+        "headers": headers,
+        "columns": columns,
+        "all_columns": [(key, label) for key, (label, _getter) in COLUMNS.items()]
+        + [(f"custom.{key}", field.label) for key, field in custom_fields.items()],
+        "filter_fields": [f for f in custom_fields.values() if f.field_type in ("choice", "text", "boolean")],
+        "custom_filter_values": dict(custom_filters),
+        "sort": sort,
         "search": search,
         "filters": filters,
         "query": query.urlencode(),
         "tiers": Tier.choices,
         "stages": LifecycleStage.choices,
+        "saved_views": selectors.saved_view_list(actor=actor, resource="account"),
+        "my_teams": list(actor.teams.all()) + list(actor.managed_teams.all()),
         "can_create": can(actor, Action.CREATE, resource="account"),
         "can_export": can(actor, Action.EXPORT, resource="account"),
         "can_reassign": effective_scope(actor, "account", Action.CHANGE) in (Scope.TEAM, Scope.ALL),
     })
+
+
+def _cell(account: Any, column: str, custom_fields: dict[str, Any]) -> str:
+    if column in COLUMNS:
+        return COLUMNS[column][1](account) or ""
+    field = custom_fields[column.removeprefix("custom.")]
+    return display(field.field_type, account.custom.get(field.key))
 
 
 @login_required

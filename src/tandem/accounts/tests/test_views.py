@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tandem.accounts.models import Account
-from tandem.core.testing.factories import AccountFactory
+from tandem.core.testing.factories import AccountFactory, UserFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 
 
@@ -61,3 +61,24 @@ def test_account_lookup_suggests_only_visible_accounts(csm):
     AccountFactory(name="Invisible Widget Co")
     html = logged_in(csm).get("/accounts/lookup/?q=Widget").content.decode()
     assert "Visible Widget Co" in html and "Invisible" not in html
+
+
+def test_columns_sort_and_saved_views_on_the_account_list(manager):
+    from tandem.accounts.models import SavedView
+    from tandem.core.testing.factories import TeamFactory
+
+    team = TeamFactory(name="EMEA", manager=manager)
+    AccountFactory(name="Zeta", country="DE", owner=manager)
+    AccountFactory(name="Alpha", country="KR", owner=manager)
+    client = logged_in(manager)
+    page = client.get("/accounts/?columns=country,industry&sort=-name").content.decode()
+    assert page.index("Zeta") < page.index("Alpha")
+    assert "<th scope=\"col\">Country</th>" in page and "<th scope=\"col\">Tier</th>" not in page
+    client.post("/accounts/views/account/save/", {"name": "German accounts", "query": "q=&columns=country&tier=",
+                                                  "team": str(team.pk)})
+    view = SavedView.objects.get(name="German accounts")
+    assert (view.team, view.query) == (team, "columns=country")  # empty parameters are dropped
+    member = UserFactory(roles=["am"])
+    team.members.add(member)
+    assert "German accounts" in logged_in(member).get("/accounts/").content.decode()
+    assert "German accounts" not in logged_in(UserFactory(roles=["am"])).get("/accounts/").content.decode()

@@ -42,3 +42,18 @@
     });
   });
 })();
+
+// Column picker: the ticked boxes become the comma-separated "columns" parameter.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || box.name !== "columns-pick") { return; }
+    var form = box.form;
+    var picked = Array.prototype.map.call(form.querySelectorAll("input[name=columns-pick]:checked"), function (b) { return b.value; });
+    form.querySelector("[data-columns-field]").value = picked.join(",");
+  });
+  document.addEventListener("submit", function (event) {
+    event.target.querySelectorAll && event.target.querySelectorAll("input[name=columns-pick]").forEach(function (b) { b.disabled = true; });
+  });
+})();
