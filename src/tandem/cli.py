@@ -1,0 +1,524 @@
+"""The `tandem` command: a thin wrapper over Django management, with one-line errors and exit codes.
+
+Exit codes: 0 ok, 1 the request failed (unknown user, bad file…), 2 configuration or database unreachable,
+130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SETTINGS = "tandem.conf.settings"
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _fail(message: str) -> None:
+    print(f"tandem: {message}", file=sys.stderr, flush=True)
+
+
+def _setup() -> None:
+    """Configure Django and make sure the database answers (one clear line if it does not)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django
+
+    django.setup()
+    _check_database()
+
+
+def _check_database() -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3"):
+            where = f"SQLite database {db['NAME']}"
+        else:
+            where = f"PostgreSQL database {db['NAME']!r} at {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if db.get("PASSWORD"):
+            reason = reason.replace(db["PASSWORD"], "***")
+        raise CliError(f"cannot connect to the {where}: {reason}", code=2) from None
+
+
+def _pending_migrations() -> bool:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _data_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR)
+
+
+# --- init ----------------------------------------------------------------------------------------------
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    _data_dir().mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _administrators() -> Any:
+    from tandem.identity.models import User
+
+    return User.objects.filter(roles__code="administrator", is_active=True)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    _setup()
+    _migrate()
+    _say(f"Data directory: {_data_dir()}")
+    if _administrators().exists() and not args.admin_email:
+        _say("An administrator already exists; the database is up to date.")
+        return 0
+    email = args.admin_email or ("" if args.no_input else input("Administrator email: ").strip())
+    if not email:
+        raise CliError("give --admin-email (or run interactively)")
+    from tandem.identity.models import User
+
+    if User.objects.filter(email=email.lower()).exists():
+        _say(f"The user {email} already exists; the database is up to date.")
+        return 0
+    password = args.admin_password or os.environ.get("TANDEM_ADMIN_PASSWORD", "")
+    if not password:
+        if args.no_input or not sys.stdin.isatty():
+            raise CliError("give --admin-password or set TANDEM_ADMIN_PASSWORD (no terminal to ask on)")
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise CliError("the passwords differ")
+    _create_admin(email, args.admin_name or email.split("@")[0].title(), password)
+    _say(f"Administrator {email} created. Start Tandem with `tandem serve`.")
+    return 0
+
+
+def _create_admin(email: str, name: str, password: str) -> None:
+    from tandem.access.decide import SYSTEM
+    from tandem.core.exceptions import DomainError
+    from tandem.identity.services import user_create
+
+    try:
+        user_create(actor=SYSTEM, email=email, full_name=name, password=password, role_codes=["administrator"])
+    except DomainError as error:
+        details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+        raise CliError(f"{error.message} {details}".strip()) from None
+
+
+# --- serve / worker ------------------------------------------------------------------------------------
+
+
+def _children_until_signal(commands: list[list[str]]) -> int:
+    """Run the commands as children; stop all of them on SIGINT/SIGTERM or when one exits."""
+    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
+    stopping = {"signal": None}
+
+    def stop(signum: int, _frame: Any) -> None:
+        stopping["signal"] = signum
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while stopping["signal"] is None and all(child.poll() is None for child in children):
+            time.sleep(0.3)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    if stopping["signal"] is not None:
+        return 0
+    failed = [child.returncode for child in children if child.returncode not in (0, None)]
+    return failed[0] if failed else 1
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    if _pending_migrations():
+        raise CliError("the database is not set up yet: run `tandem init` first")
+    python = sys.executable
+    web = [python, "-m", "gunicorn", "tandem.conf.wsgi:application", "--bind", f"{host}:{port}",
+           "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"]
+    jobs = [python, "-m", "django", "run_huey", f"--settings={SETTINGS}"]
+    _say(f"Tandem is running at http://{host}:{port}  (Ctrl-C stops it)")
+    return _children_until_signal([web, jobs])
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    return _serve(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    if _pending_migrations():
+        raise CliError("the database is not set up yet: run `tandem init` first")
+    command = [sys.executable, "-m", "django", "run_huey", f"--settings={SETTINGS}", "--workers",
+               str(args.workers)]
+    _say("Tandem job worker running (Ctrl-C stops it)")
+    return _children_until_signal([command])
+
+
+# --- demo / run ----------------------------------------------------------------------------------------
+
+
+def _demo_password(explicit: str | None) -> str:
+    stored = _data_dir() / "demo-credentials.txt"
+    if explicit:
+        password = explicit
+    elif os.environ.get("TANDEM_DEMO_PASSWORD"):
+        password = os.environ["TANDEM_DEMO_PASSWORD"]
+    elif stored.exists():
+        return stored.read_text(encoding="utf-8").strip()
+    else:
+        password = "demo-" + secrets.token_urlsafe(9)
+    stored.touch(mode=0o600)
+    stored.write_text(password, encoding="utf-8")
+    return password
+
+
+def _print_logins(password: str) -> None:
+    from tandem.demo.generate import DEMO_USERS
+
+    _say("")
+    _say(f"Demo logins (password for all of them: {password}):")
+    for email, name, roles in DEMO_USERS:
+        _say(f"  {email:<28} {name:<22} {', '.join(roles)}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup()
+    if _pending_migrations():
+        _migrate()
+    from tandem.core.exceptions import DomainError
+    from tandem.demo.generate import generate
+
+    password = _demo_password(args.password)
+    _say(f"Loading demo data (scale {args.scale}, seed {args.seed})…")
+    try:
+        result = generate(seed=args.seed, scale=args.scale, password=password, progress=_say)
+    except DomainError as error:
+        raise CliError(f"{error.message} {error.errors or ''}".strip()) from None
+    if result.already_loaded:
+        _say("Demo accounts were already loaded; nothing added.")
+    _print_logins(password)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """First run in one command: set up, load demo data if the database is empty, print logins, serve."""
+    _setup()
+    _migrate()
+    from tandem.accounts.models import Account
+    from tandem.demo.generate import generate
+
+    password = _demo_password(None)
+    if not Account.objects.exists():
+        _say("Loading demo data…")
+        generate(seed=1, scale="small", password=password, progress=_say)
+    else:
+        generate(seed=1, scale="small", password=password, progress=lambda _message: None)  # users only
+    _print_logins(password)
+    _say("")
+    _say(f"Open http://{args.host}:{args.port} and log in as ada.admin@demo.tandem / {password}")
+    return _serve(args.host, args.port, args.workers)
+
+
+# --- tokens ----------------------------------------------------------------------------------------------
+
+
+def _user(email: str) -> Any:
+    from tandem.identity.models import User
+
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise CliError(f"no user with email {email}")
+    return user
+
+
+def _expiry(text: str | None) -> Any:
+    if not text:
+        return None
+    import datetime
+
+    from django.utils import timezone
+
+    if text.endswith("d") and text[:-1].isdigit():
+        return timezone.now() + datetime.timedelta(days=int(text[:-1]))
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CliError("--expires takes a number of days like 30d or a date like 2027-01-31") from None
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _setup()
+    from tandem.access.decide import SYSTEM
+    from tandem.core.exceptions import DomainError
+    from tandem.identity import services
+    from tandem.identity.models import ApiToken
+
+    if args.token_command == "create":
+        user = _user(args.user)
+        scopes = [scope.strip() for scope in args.scopes.split(",") if scope.strip()]
+        try:
+            issued = services.api_token_create(actor=SYSTEM, user=user, name=args.name, scopes=scopes,
+                                               expires_at=_expiry(args.expires))
+        except DomainError as error:
+            raise CliError("; ".join(m for ms in error.errors.values() for m in ms) or error.message) from None
+        _say(issued.secret)
+        print(f"Token {issued.token.prefix}… for {user.email} with scopes {', '.join(issued.token.scopes)}. "
+              "Store it now: it is not shown again.", file=sys.stderr)
+        return 0
+    if args.token_command == "list":
+        tokens = ApiToken.objects.select_related("user").order_by("-created_at")
+        if args.user:
+            tokens = tokens.filter(user=_user(args.user))
+        for token in tokens:
+            state = "revoked" if token.revoked_at else ("expired" if not token.is_usable else "active")
+            used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never"
+            _say(f"{token.public_id}  {token.prefix}…  {token.user.email:<28} {state:<8} last used {used}  "
+                 f"{','.join(token.scopes)}  {token.name}")
+        return 0
+    token = ApiToken.objects.filter(public_id=args.token).first() or ApiToken.objects.filter(
+        prefix=args.token.rstrip("…")).first()
+    if token is None:
+        raise CliError(f"no token {args.token}")
+    services.api_token_revoke(actor=SYSTEM, token=token)
+    _say(f"Token {token.prefix}… revoked.")
+    return 0
+
+
+# --- import / export -------------------------------------------------------------------------------------
+
+
+def _actor(email: str | None) -> Any:
+    from tandem.access.decide import SYSTEM
+
+    return _user(email) if email else SYSTEM
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.files import File
+
+    from tandem.core.exceptions import DomainError
+    from tandem.transfer import services
+    from tandem.transfer.models import ImportMode, ImportStatus
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    actor = _actor(args.as_user)
+    try:
+        with path.open("rb") as handle:
+            upload = File(handle, name=path.name)
+            upload.size = path.stat().st_size
+            job = services.import_job_create(actor=actor, kind=args.kind, upload=upload)
+        mapping = job.mapping
+        if args.mapping:
+            mapping = _read_mapping(args.mapping)
+        mode = ImportMode.ALL_OR_NOTHING if args.all_or_nothing else ImportMode.VALID_ROWS
+        job.created_by = actor if getattr(actor, "pk", None) else None
+        services.import_job_configure(actor=actor, job=job, mapping=mapping, mode=mode, remember=False)
+        job.refresh_from_db()
+        services.import_job_validate(actor=actor, job=job)
+    except DomainError as error:
+        raise CliError("; ".join(m for ms in error.errors.values() for m in ms) or error.message) from None
+    for problem in job.row_errors.all()[:1000]:
+        print(f"line {problem.line}: {problem.column or '-'}: {problem.message}", file=sys.stderr)
+    _say(f"{job.processed_rows} rows read, {job.valid_rows} valid, {job.error_rows} with problems.")
+    if job.status == ImportStatus.FAILED:
+        raise CliError(job.message)
+    if args.dry_run:
+        return 1 if job.error_rows else 0
+    if args.all_or_nothing and job.error_rows:
+        raise CliError("all or nothing: nothing imported")
+    job.status = ImportStatus.VALIDATED
+    services.import_job_start(actor=actor, job=job)
+    job.refresh_from_db()
+    services.import_job_run(actor=actor, job=job)
+    _say(f"Imported: {job.created_count} created, {job.updated_count} updated, {job.error_rows} rejected.")
+    return 1 if job.status != ImportStatus.DONE else 0
+
+
+def _read_mapping(text: str) -> dict[str, str]:
+    path = Path(text)
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise CliError(f"the mapping file is not JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise CliError("the mapping file must hold an object {\"Column\": \"field\"}")
+        return {str(k): str(v) for k, v in data.items()}
+    pairs = [part.split("=", 1) for part in text.split(",") if "=" in part]
+    if not pairs:
+        raise CliError("--mapping takes a JSON file or Column=field,Column=field")
+    return {column.strip(): field.strip() for column, field in pairs}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _setup()
+    from tandem.access.decide import can
+    from tandem.audit.models import AuditAction
+    from tandem.audit.services import audit_record
+    from tandem.transfer import exports
+
+    exporter = exports.EXPORTERS.get(args.kind)
+    if exporter is None:
+        raise CliError(f"cannot export {args.kind}; choose one of {', '.join(exports.EXPORTERS)}")
+    actor = _actor(args.as_user)
+    if not can(actor, "export", resource=exporter.resource):
+        raise CliError(f"{actor} may not export {args.kind}")
+    rows = exporter.rows(actor).iterator(chunk_size=2000)
+    custom = exports.custom_columns(actor, exporter)
+    audit_record(actor=actor, action=AuditAction.EXPORT, obj=None, summary=f"Exported {args.kind} from the CLI")
+    if args.format == "xlsx":
+        if not args.output:
+            raise CliError("XLSX needs --output FILE")
+        with exports.xlsx_file(exporter, rows, custom) as handle, open(args.output, "wb") as target:
+            target.write(handle.read())
+        return 0
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for chunk in exports.csv_stream(exporter, rows, custom):
+            out.write(chunk)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+# --- manage ----------------------------------------------------------------------------------------------
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tandem manage", *args.arguments])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tandem", description="Tandem: customer success and account management.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="first run: set up, load demo data, print logins and serve")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=2, help="web worker processes")
+    run.set_defaults(handler=cmd_run)
+
+    init = commands.add_parser("init", help="create the data directory, migrate, create the first administrator")
+    init.add_argument("--admin-email")
+    init.add_argument("--admin-password", help="or set TANDEM_ADMIN_PASSWORD")
+    init.add_argument("--admin-name")
+    init.add_argument("--no-input", action="store_true", help="never ask questions")
+    init.set_defaults(handler=cmd_init)
+
+    serve = commands.add_parser("serve", help="run the web server and an embedded job consumer")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="web worker processes")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run only a job consumer (for scale-out)")
+    worker.add_argument("--workers", type=int, default=2, help="job threads")
+    worker.set_defaults(handler=cmd_worker)
+
+    demo = commands.add_parser("demo", help="load deterministic demo data")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--scale", choices=["small", "medium", "large"], default="small")
+    demo.add_argument("--password", help="password for the demo users (default: generated and remembered)")
+    demo.set_defaults(handler=cmd_demo)
+
+    token = commands.add_parser("token", help="create, list and revoke API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token (prints the secret once)")
+    create.add_argument("--user", required=True, help="email of the token's user")
+    create.add_argument("--scopes", required=True, help="comma-separated, e.g. accounts:read,events:write")
+    create.add_argument("--name", default="cli")
+    create.add_argument("--expires", help="30d or 2027-01-31")
+    listing = token_commands.add_parser("list", help="list tokens")
+    listing.add_argument("--user")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by id or prefix")
+    revoke.add_argument("token")
+    token.set_defaults(handler=cmd_token)
+
+    importer = commands.add_parser("import", help="import accounts, contacts or account_team from CSV/XLSX")
+    importer.add_argument("kind", choices=["accounts", "contacts", "account_team"])
+    importer.add_argument("file")
+    importer.add_argument("--mapping", help="JSON file or Column=field,Column=field (default: guessed)")
+    importer.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    importer.add_argument("--all-or-nothing", action="store_true", help="import nothing if any row is bad")
+    importer.add_argument("--as", dest="as_user", help="act as this user (default: the system, full access)")
+    importer.set_defaults(handler=cmd_import)
+
+    exporter = commands.add_parser("export", help="export accounts or contacts as CSV or XLSX")
+    exporter.add_argument("kind", choices=["accounts", "contacts"])
+    exporter.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exporter.add_argument("--output", help="file to write (CSV defaults to standard output)")
+    exporter.add_argument("--as", dest="as_user", help="export what this user may export")
+    exporter.set_defaults(handler=cmd_export)
+
+    manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from tandem.conf.env import ConfigurationError
+
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigurationError as error:
+        _fail(f"configuration error: {error}")
+        return 2
+    except CliError as error:
+        _fail(error.message)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

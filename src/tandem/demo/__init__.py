@@ -1,0 +1,1 @@
+"""Deterministic demo data for `tandem demo` and the first-run experience."""

@@ -1,0 +1,204 @@
+"""Demo data: one user per role, teams, an account hierarchy with account teams, and contacts.
+
+The same seed gives the same data. Small and medium scales write through the services (audited, with
+history, exactly like real use); the large scale (100,000 accounts, 500,000 contacts) uses bulk inserts
+in batches because going through the services would take hours — those rows carry no audit entries."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tandem.access.decide import SYSTEM
+from tandem.accounts import services as account_services
+from tandem.accounts import team as account_team
+from tandem.accounts.models import Account, AccountTeamMember
+from tandem.contacts import services as contact_services
+from tandem.contacts.logic import normalise_phone
+from tandem.contacts.models import Contact
+from tandem.demo import names
+from tandem.identity import services as identity_services
+from tandem.identity.models import Role, Team, User
+
+SCALES = {"small": (60, 3), "medium": (2_000, 4), "large": (100_000, 5)}  # accounts, contacts per account
+BULK_THRESHOLD = 5_000
+BATCH = 2_000
+
+DEMO_USERS = [
+    ("ada.admin@demo.tandem", "Ada Admin", ["administrator"]),
+    ("max.manager@demo.tandem", "Max Manager", ["manager"]),
+    ("mei.manager@demo.tandem", "Mei Manager", ["manager"]),
+    ("sam.sdr@demo.tandem", "Sam SDR", ["sdr"]),
+    ("alex.ae@demo.tandem", "Alex AE", ["ae"]),
+    ("tina.support@demo.tandem", "Tina Support", ["support_tier1"]),
+    ("tom.tier2@demo.tandem", "Tom Tier Two", ["support_tier2"]),
+    ("amy.am@demo.tandem", "Amy AM", ["am"]),
+    ("jun.am@demo.tandem", "Jun AM", ["am"]),
+    ("ian.impl@demo.tandem", "Ian Implementation", ["implementation"]),
+    ("cara.csm@demo.tandem", "Cara CSM", ["csm"]),
+    ("seo.csm@demo.tandem", "Seo-yeon CSM", ["csm"]),
+    ("rick.renewal@demo.tandem", "Rick Renewal", ["renewal"]),
+    ("vera.viewer@demo.tandem", "Vera Viewer", ["viewer"]),
+]
+TEAMS = [
+    ("EMEA", "max.manager@demo.tandem", ["amy.am@demo.tandem", "cara.csm@demo.tandem", "ian.impl@demo.tandem",
+                                          "rick.renewal@demo.tandem", "alex.ae@demo.tandem", "sam.sdr@demo.tandem"]),
+    ("APAC", "mei.manager@demo.tandem", ["jun.am@demo.tandem", "seo.csm@demo.tandem", "tina.support@demo.tandem",
+                                          "tom.tier2@demo.tandem"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    users_created: int
+    accounts_created: int
+    contacts_created: int
+    already_loaded: bool
+
+
+def _users(password: str) -> int:
+    created = 0
+    for email, full_name, roles in DEMO_USERS:
+        if User.objects.filter(email=email).exists():
+            continue
+        identity_services.user_create(actor=SYSTEM, email=email, full_name=full_name, password=password,
+                                      role_codes=roles, time_zone="Europe/Berlin")
+        created += 1
+    for team_name, manager_email, member_emails in TEAMS:
+        team, _ = Team.objects.get_or_create(name=team_name, defaults={
+            "manager": User.objects.get(email=manager_email)})
+        team.members.add(*User.objects.filter(email__in=member_emails))
+    return created
+
+
+def _ascii(text: str) -> str:
+    """'Krüger' -> 'krueger', 'Ji-woo' -> 'jiwoo': a plausible email local part."""
+    text = text.lower().replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").replace("ß", "ss")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if ch.isascii() and ch.isalnum())
+
+
+def _phone(rng: random.Random, country: str) -> str:
+    """A random number that the phone-number library accepts for the country (deterministic per seed)."""
+    digits = names.PHONE_DIGITS[country]
+    while True:
+        number = names.PHONE_PREFIX[country] + str(rng.randint(2 * 10 ** (digits - 1), 10**digits - 1))
+        if normalise_phone(number).normalised:
+            return number
+
+
+def _company(rng: random.Random, index: int) -> tuple[str, str, str, str]:
+    stem = names.COMPANY_STEMS[index % len(names.COMPANY_STEMS)]
+    sector, industry = names.COMPANY_SECTORS[(index // len(names.COMPANY_STEMS)) % len(names.COMPANY_SECTORS)]
+    country = names.STEM_COUNTRY.get(stem) or rng.choice(["US", "GB", "US"])
+    suffix = rng.choice(names.COMPANY_SUFFIXES[country])
+    round_number = index // (len(names.COMPANY_STEMS) * len(names.COMPANY_SECTORS))
+    name = f"{stem} {sector} {suffix}" + (f" {round_number + 1}" if round_number else "")
+    domain_stem = stem.lower().replace("ü", "ue").replace("ä", "ae").replace("ö", "oe")
+    domain = f"{domain_stem}-{sector.lower()}{round_number or ''}.example"
+    return name, domain, country, industry
+
+
+def _team_plan(rng: random.Random, country: str) -> dict[str, str]:
+    apac = country in ("KR", "CN")
+    return {
+        "am": "jun.am@demo.tandem" if apac else "amy.am@demo.tandem",
+        "csm": "seo.csm@demo.tandem" if apac else "cara.csm@demo.tandem",
+        "implementation": "ian.impl@demo.tandem",
+        "renewal": "rick.renewal@demo.tandem",
+    }
+
+
+def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], None] = print) -> DemoResult:
+    account_count, contacts_per_account = SCALES[scale]
+    rng = random.Random(seed)
+    users_created = _users(password)
+    if Account.objects.filter(external_id="demo-000001").exists():
+        return DemoResult(users_created, 0, 0, True)
+    users = {user.email: user for user in User.objects.filter(email__endswith="@demo.tandem")}
+    teams = {team.name: team for team in Team.objects.all()}
+    if account_count >= BULK_THRESHOLD:
+        accounts, contacts = _bulk(rng, account_count, contacts_per_account, users, teams, progress)
+        return DemoResult(users_created, accounts, contacts, False)
+    created_accounts = created_contacts = 0
+    parents: list[Account] = []
+    for index in range(account_count):
+        name, domain, country, industry = _company(rng, index)
+        tier = rng.choices(["high_touch", "mid_touch", "tech_touch"], weights=[2, 3, 5])[0]
+        stage = rng.choices(["trial", "onboarding", "adopting", "mature", "renewal_due", "at_risk", "churned"],
+                            weights=[1, 2, 3, 4, 2, 1, 1])[0]
+        plan = _team_plan(rng, country)
+        parent = parents[rng.randrange(len(parents))] if parents and rng.random() < 0.15 else None
+        with transaction.atomic():
+            account = account_services.account_create(
+                actor=SYSTEM, name=name, domain=domain, country=country, industry=industry,
+                currency=names.CURRENCY[country], tier=tier, lifecycle_stage=stage, external_id=f"demo-{index + 1:06d}",
+                owner=users[plan["am"]], team=teams["APAC" if country in ("KR", "CN") else "EMEA"], parent=parent,
+                employee_band=rng.choice(["11-50", "51-200", "201-1000", "1001-5000"]),
+                status_flags=["code_red"] if stage == "at_risk" else [])
+            for role, email in plan.items():
+                if role == "csm" and tier != "high_touch":
+                    continue  # only high-touch accounts get a named CSM
+                account_team.account_team_assign(actor=SYSTEM, account=account, role_code=role, user=users[email])
+            for contact_index in range(rng.randint(1, contacts_per_account)):
+                first = rng.choice(names.FIRST_NAMES[country])
+                last = rng.choice(names.LAST_NAMES[country])
+                contact_services.contact_create(
+                    actor=SYSTEM, account=account, first_name=first, last_name=last,
+                    email=f"{_ascii(first)}.{_ascii(last)}{contact_index}@{domain}",
+                    phones=[_phone(rng, country)],
+                    title=rng.choice(names.TITLES),
+                    buying_role=rng.choice(["champion", "decision_maker", "executive_sponsor", "user", "billing"]),
+                    language=names.LANGUAGES[country], time_zone=names.TIME_ZONES[country])
+                created_contacts += 1
+        if parent is None and len(parents) < 12 and tier == "high_touch":
+            parents.append(account)
+        created_accounts += 1
+    progress(f"Created {created_accounts} accounts and {created_contacts} contacts.")
+    return DemoResult(users_created, created_accounts, created_contacts, False)
+
+
+def _bulk(rng: random.Random, account_count: int, contacts_per_account: int, users: dict[str, User],
+          teams: dict[str, Team], progress: Callable[[str], None]) -> tuple[int, int]:
+    roles = {role.code: role for role in Role.objects.all()}
+    contacts_total = 0
+    for start in range(0, account_count, BATCH):
+        batch = []
+        plans = []
+        for index in range(start, min(start + BATCH, account_count)):
+            name, domain, country, industry = _company(rng, index)
+            tier = rng.choices(["high_touch", "mid_touch", "tech_touch"], weights=[1, 3, 6])[0]
+            plan = _team_plan(rng, country)
+            plans.append((tier, plan, country, domain))
+            batch.append(Account(
+                name=name, domain=domain, country=country, industry=industry, currency=names.CURRENCY[country],
+                tier=tier, lifecycle_stage=rng.choice(["onboarding", "adopting", "mature", "renewal_due", "at_risk"]),
+                external_id=f"demo-{index + 1:06d}", owner=users[plan["am"]],
+                team=teams["APAC" if country in ("KR", "CN") else "EMEA"]))
+        with transaction.atomic():
+            accounts = Account.objects.bulk_create(batch)
+            if accounts and accounts[0].pk is None:  # backends that do not return keys
+                accounts = list(Account.objects.filter(external_id__in=[a.external_id for a in batch]))
+            members, contacts = [], []
+            for account, (tier, plan, country, domain) in zip(accounts, plans, strict=True):
+                for role_code, email in plan.items():
+                    if role_code == "csm" and tier != "high_touch":
+                        continue
+                    members.append(AccountTeamMember(account=account, user=users[email], role=roles[role_code]))
+                for contact_index in range(contacts_per_account):
+                    first = rng.choice(names.FIRST_NAMES[country])
+                    last = rng.choice(names.LAST_NAMES[country])
+                    contacts.append(Contact(
+                        account=account, first_name=first, last_name=last,
+                        email=f"{_ascii(first)}.{_ascii(last)}{contact_index}@{domain}",
+                        phones=[_phone(rng, country).replace(" ", "").replace("-", "")],
+                        title=rng.choice(names.TITLES), language=names.LANGUAGES[country],
+                        time_zone=names.TIME_ZONES[country]))
+            AccountTeamMember.objects.bulk_create(members)
+            Contact.objects.bulk_create(contacts, batch_size=5_000)
+            contacts_total += len(contacts)
+        progress(f"  {min(start + BATCH, account_count):,} / {account_count:,} accounts")
+    return account_count, contacts_total
