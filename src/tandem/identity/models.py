@@ -132,6 +132,9 @@ class LoginAttempt(models.Model):
     class Meta:
         indexes = [models.Index(fields=["email", "attempted_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.email} {'ok' if self.succeeded else 'failed'} {self.attempted_at:%Y-%m-%d %H:%M}"
+
 
 class TotpDevice(TimeStampedModel):
     """A user's TOTP authenticator. Unconfirmed until the user enters a first valid code."""
@@ -140,6 +143,9 @@ class TotpDevice(TimeStampedModel):
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
 
     @property
     def is_confirmed(self) -> bool:

@@ -59,3 +59,66 @@ def team_list() -> QuerySet[Team]:
 def api_token_list(*, user: User | None = None) -> QuerySet[ApiToken]:
     tokens = ApiToken.objects.select_related("user")
     return tokens.filter(user=user) if user is not None else tokens
+
+
+def login_failures(*, email: str, ip_address: str | None) -> tuple[int, int]:
+    """Failed attempts within the lockout window: (for this email, from this address)."""
+    import datetime
+
+    from django.conf import settings
+
+    from tandem.identity.models import LoginAttempt
+
+    since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = LoginAttempt.objects.filter(attempted_at__gte=since, succeeded=False)
+    by_email = recent.filter(email=email.strip().lower()).count()
+    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    return by_email, by_ip
+
+
+def login_is_locked(*, email: str, ip_address: str | None) -> bool:
+    """Locked when the email reached the failure limit, or the address reached three times the limit
+    (one address trying many emails)."""
+    from django.conf import settings
+
+    by_email, by_ip = login_failures(email=email, ip_address=ip_address)
+    return by_email >= settings.LOGIN_MAX_FAILURES or by_ip >= settings.LOGIN_MAX_FAILURES * 3
+
+
+def totp_device_for(*, user: Any) -> Any:
+    from tandem.identity.models import TotpDevice
+
+    return TotpDevice.objects.filter(user=user).first()
+
+
+def two_factor_required(*, user: Any) -> bool:
+    return user.roles.filter(requires_two_factor=True).exists()
+
+
+def user_active_by_pk(*, pk: int) -> User | None:
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def api_token_by_public_id(*, public_id: str) -> ApiToken | None:
+    return ApiToken.objects.select_related("user").filter(public_id=public_id).first()
+
+
+def user_get(*, actor: Any, public_id: str) -> User:
+    """A user for the administration pages (requires 'view' on users)."""
+    from tandem.access.decide import can
+    from tandem.core.exceptions import NotFound
+
+    user = User.objects.prefetch_related("roles", "teams").filter(public_id=public_id).first()
+    if user is None or not can(actor, "view", resource="user"):
+        raise NotFound("No such user.")
+    return user
+
+
+def team_get(*, actor: Any, public_id: str) -> Team:
+    from tandem.access.decide import can
+    from tandem.core.exceptions import NotFound
+
+    team = Team.objects.select_related("manager").filter(public_id=public_id).first()
+    if team is None or not can(actor, "view", resource="team"):
+        raise NotFound("No such team.")
+    return team

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from tandem.access.decide import can, forget_cached_grants
 from tandem.audit.models import AuditAction
-from tandem.audit.services import audit_created, audit_record
+from tandem.audit.services import audit_created, audit_record, diff, snapshot
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.logic import new_token_secret, token_display_prefix, token_hash
-from tandem.identity.models import ApiToken, LoginAttempt, Role, User
+from tandem.identity.models import ApiToken, LoginAttempt, Role, TotpDevice, User
 
 USER_AUDITED_FIELDS = ("email", "full_name", "time_zone", "language", "is_active")
 
@@ -153,3 +153,209 @@ def user_roles_set(*, actor: Any, user: User, role_codes: Iterable[str]) -> User
     if hasattr(user, "_role_codes"):
         del user._role_codes
     return user
+
+
+def login_attempt_record(*, email: str, ip_address: str | None, succeeded: bool) -> None:
+    """Record one attempt; when it reaches the limit, audit the lockout (a security event)."""
+    email = email.strip().lower()[:254]
+    LoginAttempt.objects.create(email=email, ip_address=ip_address, succeeded=succeeded)
+    if succeeded:
+        return
+    from tandem.identity.selectors import login_failures
+
+    by_email, _by_ip = login_failures(email=email, ip_address=ip_address)
+    user = User.objects.filter(email=email).first()
+    if by_email == settings.LOGIN_MAX_FAILURES and user is not None:
+        audit_record(actor=None, action=AuditAction.SECURITY, obj=user,
+                     summary=f"Login locked for {settings.LOGIN_LOCKOUT_MINUTES} minutes after "
+                             f"{by_email} failed attempts from {ip_address or 'unknown address'}")
+
+
+def totp_enrol_start(*, user: User) -> TotpDevice:
+    """Create (or restart) the user's unconfirmed TOTP device with a new secret."""
+    import pyotp
+
+    device, _created = TotpDevice.objects.get_or_create(user=user, defaults={"secret": pyotp.random_base32()})
+    if device.is_confirmed:
+        return device
+    device.secret = pyotp.random_base32()
+    device.save(update_fields=["secret", "updated_at"])
+    return device
+
+
+def totp_verify(*, device: TotpDevice, code: str) -> bool:
+    """True for a valid code not used before (each 30-second step counts once: no replay)."""
+    import pyotp
+
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return False
+    totp = pyotp.TOTP(device.secret)
+    now = timezone.now().timestamp()
+    for offset in (-1, 0, 1):
+        step = int(now // 30) + offset
+        if step <= device.last_used_step:
+            continue
+        if secrets_compare(totp.at(step * 30), code):
+            updated = TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(last_used_step=step)
+            if updated:
+                device.last_used_step = step
+                return True
+    return False
+
+
+def secrets_compare(expected: str, given: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def totp_confirm(*, user: User, device: TotpDevice, code: str) -> bool:
+    if not totp_verify(device=device, code=code):
+        return False
+    with transaction.atomic():
+        device.confirmed_at = timezone.now()
+        device.save(update_fields=["confirmed_at", "updated_at"])
+        audit_record(actor=user, action=AuditAction.SECURITY, obj=user, summary="Two-factor authentication enabled")
+    return True
+
+
+def totp_disable(*, actor: Any, user: User) -> None:
+    """Remove the user's authenticator (the user themself, or an administrator resetting a lost device)."""
+    if getattr(actor, "pk", None) != user.pk and not can(actor, "change", resource="user"):
+        raise PermissionDenied("You may not change this user's two-factor settings.")
+    with transaction.atomic():
+        deleted, _ = TotpDevice.objects.filter(user=user).delete()
+        if deleted:
+            audit_record(actor=actor, action=AuditAction.SECURITY, obj=user,
+                         summary="Two-factor authentication disabled")
+
+
+def user_profile_update(*, actor: Any, user: User, full_name: str, time_zone: str, language: str) -> User:
+    import zoneinfo
+
+    if getattr(actor, "pk", None) != user.pk and not can(actor, "change", resource="user"):
+        raise PermissionDenied("You may not change this user.")
+    errors: dict[str, list[str]] = {}
+    if time_zone not in zoneinfo.available_timezones():
+        errors["time_zone"] = [f"Unknown time zone: {time_zone}"]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = [f"Unknown language: {language}"]
+    if not full_name.strip():
+        errors["full_name"] = ["A name is required."]
+    if errors:
+        raise ValidationFailed("The profile is invalid.", errors=errors)
+    with transaction.atomic():
+        before = snapshot(user, USER_AUDITED_FIELDS)
+        user.full_name, user.time_zone, user.language = full_name.strip(), time_zone, language
+        user.save(update_fields=["full_name", "time_zone", "language"])
+        changed = diff(before, snapshot(user, USER_AUDITED_FIELDS))
+        if changed:
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=user, changes=changed)
+    return user
+
+
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) a user. Deactivation ends their sessions at once (the authentication
+    backend refuses inactive users on their next request) and revokes all their API tokens."""
+    if not can(actor, "change", resource="user"):
+        raise PermissionDenied("You may not change users.")
+    if getattr(actor, "pk", None) == user.pk and not active:
+        raise ValidationFailed("You cannot deactivate yourself.", errors={"is_active": ["Not yourself."]})
+    with transaction.atomic():
+        if user.is_active == active:
+            return user
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        revoked = 0
+        if not active:
+            revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            _end_sessions(user)
+        audit_record(actor=actor, action=AuditAction.CHANGE, obj=user, changes={"is_active": [not active, active]},
+                     summary=f"Deactivated; {revoked} API tokens revoked" if not active else "Reactivated")
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """Delete the user's stored sessions (database session backend)."""
+    from django.contrib.sessions.models import Session
+
+    user_key = str(user.pk)
+    for session in Session.objects.filter(expire_date__gte=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == user_key:
+            session.delete()
+
+
+def user_teams_set(*, actor: Any, user: User, teams: Iterable[Any]) -> User:
+    if not can(actor, "change", resource="user"):
+        raise PermissionDenied("You may not change users' teams.")
+    teams = list(teams)
+    with transaction.atomic():
+        before = sorted(user.teams.values_list("name", flat=True))
+        user.teams.set(teams)
+        after = sorted(team.name for team in teams)
+        if before != after:
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=user, changes={"teams": [before, after]})
+    forget_cached_grants(user)
+    return user
+
+
+def team_save(*, actor: Any, team: Any, name: str, manager: User | None, members: Iterable[User]) -> Any:
+    from tandem.identity.models import Team
+
+    creating = team is None
+    if not can(actor, "create" if creating else "change", resource="team"):
+        raise PermissionDenied("You may not change teams.")
+    team = team or Team()
+    if Team.objects.filter(name__iexact=name.strip()).exclude(pk=team.pk).exists():
+        raise ValidationFailed("A team with this name exists.", errors={"name": ["Already in use."]})
+    if not name.strip():
+        raise ValidationFailed("A name is required.", errors={"name": ["A name is required."]})
+    members = list(members)
+    with transaction.atomic():
+        before = snapshot(team, ("name", "manager")) if not creating else {}
+        before_members = sorted(team.members.values_list("email", flat=True)) if not creating else []
+        team.name, team.manager = name.strip(), manager
+        team.save()
+        team.members.set(members)
+        after_members = sorted(user.email for user in members)
+        changes = diff(before, snapshot(team, ("name", "manager")))
+        if before_members != after_members:
+            changes["members"] = [before_members, after_members]
+        audit_record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.CHANGE, obj=team,
+                     changes=changes)
+    return team
+
+
+def team_delete(*, actor: Any, team: Any) -> None:
+    if not can(actor, "delete", resource="team"):
+        raise PermissionDenied("You may not delete teams.")
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=team, summary=f"Team {team.name} deleted")
+        team.delete()
+
+
+def role_two_factor_set(*, actor: Any, role: Role, required: bool) -> Role:
+    if not can(actor, "change", resource="access_policy"):
+        raise PermissionDenied("You may not change roles.")
+    with transaction.atomic():
+        if role.requires_two_factor != required:
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=role,
+                         changes={"requires_two_factor": [role.requires_two_factor, required]})
+            role.requires_two_factor = required
+            role.save(update_fields=["requires_two_factor"])
+    return role
+
+
+def user_invitation_send(*, user: User, protocol: str, domain: str) -> None:
+    """Email a link to choose a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    context = {"protocol": protocol, "domain": domain, "email": user.email,
+               "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+    subject = "".join(render_to_string("identity/invitation_subject.txt", context).splitlines())
+    send_mail(subject, render_to_string("identity/invitation_email.txt", context), None, [user.email])

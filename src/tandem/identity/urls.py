@@ -1,15 +1,24 @@
 from django.urls import path
 
-from tandem.identity import views
+from tandem.identity import admin_views, views
 
 app_name = "identity"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/verify/", views.login_verify, name="login-verify"),
     path("logout/", views.logout_view, name="logout"),
-    path("me/profile/", views.placeholder, name="profile"),
-    path("me/password/", views.placeholder, name="password-change"),
-    path("me/two-factor/", views.placeholder, name="two-factor"),
-    path("me/tokens/", views.placeholder, name="token-list"),
-    path("admin/users/", views.placeholder, name="user-list"),
-    path("admin/teams/", views.placeholder, name="team-list"),
+    path("password-reset/", views.password_reset, name="password-reset"),
+    path("password-reset/sent/", views.password_reset_done, name="password-reset-done"),
+    path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password-reset-confirm"),
+    path("password-reset/done/", views.password_reset_complete, name="password-reset-complete"),
+    path("me/profile/", views.profile, name="profile"),
+    path("me/password/", views.password_change, name="password-change"),
+    path("me/two-factor/", views.two_factor, name="two-factor"),
+    path("me/tokens/", views.token_list, name="token-list"),
+    path("me/tokens/<str:public_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("admin/users/", admin_views.user_list, name="user-list"),
+    path("admin/users/<str:public_id>/", admin_views.user_detail, name="user-detail"),
+    path("admin/teams/", admin_views.team_list, name="team-list"),
+    path("admin/teams/<str:public_id>/", admin_views.team_detail, name="team-detail"),
+    path("admin/roles/", admin_views.role_list, name="role-list"),
 ]

@@ -39,6 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if can(user, "view", resource="team"):
         admin_items.append(NavItem(_("Teams"), reverse("identity:team-list"), "teams"))
     if can(user, "view", resource="access_policy"):
+        admin_items.append(NavItem(_("Roles"), reverse("identity:role-list"), "roles"))
         admin_items.append(NavItem(_("Permissions"), reverse("access:policy-edit"), "permissions"))
         admin_items.append(NavItem(_("Explain access"), reverse("access:explain"), "explain"))
     if can(user, "create", resource="custom_field"):
