@@ -4,6 +4,6 @@ from tandem.access import views
 
 app_name = "access"
 urlpatterns = [
-    path("permissions/", views.placeholder, name="policy-edit"),
-    path("explain/", views.placeholder, name="explain"),
+    path("permissions/", views.policy_edit, name="policy-edit"),
+    path("explain/", views.explain, name="explain"),
 ]

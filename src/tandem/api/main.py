@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from tandem.access.api import router as access_router
 from tandem.accounts.api import router as accounts_router
 from tandem.api import errors
 from tandem.api.auth import api_auth
+from tandem.audit.api import router as audit_router
 from tandem.contacts.api import router as contacts_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
@@ -32,3 +34,5 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/search", search_router)
 api.add_router("", files_router)
+api.add_router("/access", access_router)
+api.add_router("/audit", audit_router)

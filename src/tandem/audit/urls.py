@@ -4,5 +4,6 @@ from tandem.audit import views
 
 app_name = "audit"
 urlpatterns = [
-    path("", views.placeholder, name="entry-list"),
+    path("", views.entry_list, name="entry-list"),
+    path("export.csv", views.entry_export, name="entry-export"),
 ]

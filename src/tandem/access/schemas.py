@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class ActionDecisionOut(Schema):
+    action: str
+    allowed: bool
+    role: str | None
+    scope: str | None
+    reason: str
+
+
+class FieldGroupOut(Schema):
+    field_group: str
+    can_read: bool
+    can_write: bool
+
+
+class ExplainOut(Schema):
+    user: str
+    resource: str
+    record: str | None
+    roles: list[str]
+    actions: list[ActionDecisionOut]
+    field_groups: list[FieldGroupOut]
+
+
+class RuleOut(Schema):
+    role: str
+    resource: str
+    action: str
+    scope: str
