@@ -83,6 +83,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and "parse request body" in str(exc.message):
+            return problem(api, request, status=422, title="Validation failed",
+                           detail="The request body is not valid JSON.",
+                           errors=[{"field": "body", "message": "The request body is not valid JSON."}])
         return problem(api, request, status=exc.status_code, title=str(exc.message), detail=str(exc.message))
 
     @api.exception_handler(Http404)

@@ -35,3 +35,11 @@ def redact_changes(*, actor: Any, resource: str, changes: dict[str, Any]) -> dic
     readable = {f"custom.{field.key}" for field in readable_fields(actor=actor, resource=resource)}
     return {name: values for name, values in changes.items()
             if name != "custom" and (not name.startswith("custom.") or name in readable)}
+
+
+def custom_field_all() -> QuerySet[CustomField]:
+    return CustomField.objects.all()
+
+
+def custom_field_by_public_id(*, public_id: str) -> CustomField | None:
+    return CustomField.objects.filter(public_id=public_id).first()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.decide import can
 from tandem.core.exceptions import DomainError
-from tandem.customfields import services
+from tandem.customfields import selectors, services
 from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES, FieldType
 from tandem.customfields.models import CustomField
 
@@ -39,7 +39,7 @@ class CustomFieldForm(forms.Form):
 def _fields_page(request: HttpRequest, form: CustomFieldForm, editing: CustomField | None = None) -> HttpResponse:
     return render(request, "customfields/field_list.html", {
         "nav_active": "custom_fields", "form": form, "editing": editing,
-        "fields": CustomField.objects.all(), "can_change": can(request.user, "change", resource="custom_field"),
+        "fields": selectors.custom_field_all(), "can_change": can(request.user, "change", resource="custom_field"),
     })
 
 
@@ -66,7 +66,7 @@ def field_list(request: HttpRequest) -> HttpResponse:
 def field_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     if not can(request.user, "change", resource="custom_field"):
         raise Http404
-    field = CustomField.objects.filter(public_id=public_id).first()
+    field = selectors.custom_field_by_public_id(public_id=public_id)
     if field is None:
         raise Http404
     initial = {"resource": field.resource, "label": field.label, "key": field.key, "field_type": field.field_type,
@@ -90,7 +90,7 @@ def field_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def field_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    field = CustomField.objects.filter(public_id=public_id).first()
+    field = selectors.custom_field_by_public_id(public_id=public_id)
     if field is None or not can(request.user, "delete", resource="custom_field"):
         raise Http404
     services.custom_field_delete(actor=request.user, field=field)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
 
-from tandem.identity.schemas import MeOut
+from tandem.access.decide import can
+from tandem.api.auth import api_actor
+from tandem.api.pagination import paginate
+from tandem.core.exceptions import PermissionDenied
+from tandem.identity import selectors
+from tandem.identity.schemas import MeOut, RoleOut, TeamOut, UserOut, UserPage
 
 router = Router(tags=["identity"])
 
@@ -27,3 +33,49 @@ def me_get(request: HttpRequest) -> dict[str, Any]:
         "token_scopes": list(token.scopes) if token is not None else None,
         "date_joined": user.date_joined,
     }
+
+
+def _require(actor: Any, resource: str) -> None:
+    if not can(actor, "view", resource=resource):
+        raise PermissionDenied(f"You may not read {resource}s.")
+
+
+def _user_out(user: Any) -> dict[str, Any]:
+    return {"id": user.public_id, "email": user.email, "full_name": user.full_name, "is_active": user.is_active,
+            "roles": sorted(role.code for role in user.roles.all()), "teams": sorted(t.name for t in user.teams.all()),
+            "time_zone": user.time_zone, "last_login": user.last_login}
+
+
+@router.get("/users", response=UserPage, operation_id="identity_user_list")
+def user_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
+              active: bool | None = None) -> dict[str, Any]:
+    actor = api_actor(request, scope="users:read")
+    _require(actor, "user")
+    users = selectors.user_list()
+    if q:
+        users = users.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if active is not None:
+        users = users.filter(is_active=active)
+    page = paginate(users, ordering=("full_name", "id"), limit=limit, cursor=cursor)
+    return {"items": [_user_out(user) for user in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/users/{user_id}", response=UserOut, operation_id="identity_user_get")
+def user_get(request: HttpRequest, user_id: str) -> dict[str, Any]:
+    actor = api_actor(request, scope="users:read")
+    return _user_out(selectors.user_get(actor=actor, public_id=user_id))
+
+
+@router.get("/teams", response=list[TeamOut], operation_id="identity_team_list")
+def team_list(request: HttpRequest) -> list[dict[str, Any]]:
+    actor = api_actor(request, scope="users:read")
+    _require(actor, "team")
+    return [{"id": team.public_id, "name": team.name, "manager": team.manager.email if team.manager else None,
+             "members": sorted(member.email for member in team.members.all())} for team in selectors.team_list()]
+
+
+@router.get("/roles", response=list[RoleOut], operation_id="identity_role_list")
+def role_list(request: HttpRequest) -> list[dict[str, Any]]:
+    api_actor(request, scope="users:read")
+    return [{"code": role.code, "name": role.name, "description": role.description,
+             "requires_two_factor": role.requires_two_factor} for role in selectors.role_list()]

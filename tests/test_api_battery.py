@@ -1,0 +1,151 @@
+"""The shared API battery, run for every resource: authentication, scopes, visibility, problem+json, pagination."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tandem.accounts.models import Account
+from tandem.contacts.models import Contact
+from tandem.core.testing.factories import AccountFactory
+from tandem.core.testing.fixtures import bearer_for, logged_in
+from tandem.identity.models import ApiToken
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    url: str
+    read_scope: str
+    write_scope: str
+    model: Any
+    make: Any  # (owner) -> record
+    payload: dict[str, Any]
+    bad_payload: dict[str, Any]
+    bad_field: str
+
+
+def _contact(owner):
+    return Contact.objects.create(account=AccountFactory(owner=owner), last_name="Battery")
+
+
+ENTITIES = [
+    Entity("accounts", "/api/v1/accounts", "accounts:read", "accounts:write", Account,
+           lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name"),
+    Entity("contacts", "/api/v1/contacts", "contacts:read", "contacts:write", Contact, _contact,
+           {"last_name": "Battery", "email": "battery@example.test"}, {"email": "not an email", "last_name": "X"},
+           "email"),
+]
+
+
+def assert_problem(response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+    return body
+
+
+@pytest.fixture(params=ENTITIES, ids=lambda entity: entity.name)
+def entity(request):
+    return request.param
+
+
+def test_anonymous_requests_get_401(entity, db):
+    assert_problem(Client().get(entity.url), 401)
+
+
+def test_an_invalid_token_gets_401(entity, db):
+    assert_problem(Client().get(entity.url, HTTP_AUTHORIZATION="Bearer tdm_not-a-real-token"), 401)
+
+
+def test_revoked_and_expired_tokens_get_401(entity, admin):
+    headers = bearer_for(admin, [entity.read_scope])
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert_problem(Client().get(entity.url, **headers), 401)
+    headers = bearer_for(admin, [entity.read_scope])
+    ApiToken.objects.filter(revoked_at__isnull=True).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert_problem(Client().get(entity.url, **headers), 401)
+
+
+def test_a_token_without_the_scope_gets_403(entity, admin):
+    assert_problem(Client().get(entity.url, **bearer_for(admin, ["audit:read"])), 403)
+    assert_problem(Client().post(entity.url, entity.payload, content_type="application/json",
+                                 **bearer_for(admin, [entity.read_scope])), 403)
+    assert not entity.model.objects.exists()
+
+
+def test_an_outsider_gets_404_for_a_record_and_an_empty_list(entity, am, outsider):
+    record = entity.make(am)
+    headers = bearer_for(outsider, [entity.read_scope])
+    assert_problem(Client().get(f"{entity.url}/{record.public_id}", **headers), 404)
+    assert Client().get(entity.url, **headers).json()["items"] == []
+
+
+def test_a_read_only_viewer_gets_403_on_writes_and_nothing_changes(entity, viewer, am):
+    record = entity.make(am)
+    headers = bearer_for(viewer, [entity.read_scope, entity.write_scope])
+    client = Client()
+    assert client.get(f"{entity.url}/{record.public_id}", **headers).status_code == 200
+    assert_problem(client.post(entity.url, entity.payload, content_type="application/json", **headers), 403)
+    assert_problem(client.patch(f"{entity.url}/{record.public_id}", {"title" if entity.name == "contacts" else
+                                                                     "name": "Changed"},
+                                content_type="application/json", **headers), 403)
+    assert_problem(client.delete(f"{entity.url}/{record.public_id}", **headers), 403)
+    assert entity.model.objects.count() == 1
+
+
+def test_invalid_json_gets_422(entity, admin):
+    response = Client().post(entity.url, "{not json", content_type="application/json",
+                             **bearer_for(admin, [entity.write_scope]))
+    assert_problem(response, 422)
+
+
+def test_an_invalid_field_gets_422_with_its_path_and_nothing_is_written(entity, admin):
+    response = Client().post(entity.url, entity.bad_payload, content_type="application/json",
+                             **bearer_for(admin, [entity.write_scope]))
+    body = assert_problem(response, 422)
+    assert entity.bad_field in [error["field"] for error in body["errors"]]
+    assert not entity.model.objects.exists()
+
+
+def test_pagination_walks_every_row_exactly_once(entity, admin):
+    for _index in range(5):
+        entity.make(admin)
+    headers = bearer_for(admin, [entity.read_scope])
+    seen, cursor = [], None
+    for _page in range(10):
+        url = f"{entity.url}?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        body = Client().get(url, **headers).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(entity.model.objects.values_list("public_id", flat=True))
+    assert len(seen) == 5
+
+
+def test_a_bad_cursor_or_limit_gets_422(entity, admin):
+    headers = bearer_for(admin, [entity.read_scope])
+    assert_problem(Client().get(f"{entity.url}?cursor=%%%", **headers), 422)
+    assert_problem(Client().get(f"{entity.url}?limit=0", **headers), 422)
+    assert_problem(Client().get(f"{entity.url}?limit=100000", **headers), 422)
+
+
+def test_session_writes_need_the_csrf_token(entity, admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    assert_problem(client.post(entity.url, json.dumps(entity.payload), content_type="application/json"), 403)
+    assert not entity.model.objects.exists()
+
+
+def test_me_works_with_a_session_and_a_token(admin):
+    assert logged_in(admin).get("/api/v1/me").json()["email"] == "alice@example.test"
+    body = Client().get("/api/v1/me", **bearer_for(admin, ["accounts:read"])).json()
+    assert body["roles"] == ["administrator"] and body["token_scopes"] == ["accounts:read"]
