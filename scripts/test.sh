@@ -33,6 +33,9 @@ if [ -x /usr/bin/chromium ]; then echo "chromium: $(/usr/bin/chromium --version 
 step "Lint (ruff)"
 .venv/bin/ruff check src tests
 
+step "Types (mypy)"
+TANDEM_DATA_DIR=$(mktemp -d) .venv/bin/mypy src
+
 step "Migrations are up to date"
 TANDEM_DATA_DIR=$(mktemp -d) .venv/bin/python -m django makemigrations --check --dry-run \
   --settings=tandem.conf.settings >/dev/null || { echo "Missing migrations: run makemigrations"; exit 1; }

@@ -139,7 +139,7 @@ def _create_admin(email: str, name: str, password: str) -> None:
 def _children_until_signal(commands: list[list[str]]) -> int:
     """Run the commands as children; stop all of them on SIGINT/SIGTERM or when one exits."""
     children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
-    stopping = {"signal": None}
+    stopping: dict[str, int | None] = {"signal": None}
 
     def stop(signum: int, _frame: Any) -> None:
         stopping["signal"] = signum
@@ -315,12 +315,12 @@ def cmd_token(args: argparse.Namespace) -> int:
             _say(f"{token.public_id}  {token.prefix}…  {token.user.email:<28} {state:<8} last used {used}  "
                  f"{','.join(token.scopes)}  {token.name}")
         return 0
-    token = ApiToken.objects.filter(public_id=args.token).first() or ApiToken.objects.filter(
+    found = ApiToken.objects.filter(public_id=args.token).first() or ApiToken.objects.filter(
         prefix=args.token.rstrip("…")).first()
-    if token is None:
+    if found is None:
         raise CliError(f"no token {args.token}")
-    services.api_token_revoke(actor=SYSTEM, token=token)
-    _say(f"Token {token.prefix}… revoked.")
+    services.api_token_revoke(actor=SYSTEM, token=found)
+    _say(f"Token {found.prefix}… revoked.")
     return 0
 
 
@@ -349,7 +349,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         with path.open("rb") as handle:
             upload = File(handle, name=path.name)
             upload.size = path.stat().st_size
-            job = services.import_job_create(actor=actor, kind=args.kind, upload=upload)
+            job = services.import_job_create(actor=actor, kind=args.kind, upload=upload)  # type: ignore[arg-type]
         mapping = job.mapping
         if args.mapping:
             mapping = _read_mapping(args.mapping)

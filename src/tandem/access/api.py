@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 
 from tandem.access import selectors
@@ -12,6 +11,7 @@ from tandem.access.decide import can
 from tandem.access.schemas import ExplainOut, RuleOut
 from tandem.api.auth import api_actor
 from tandem.core.exceptions import PermissionDenied
+from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["access"])
 
@@ -22,7 +22,7 @@ def _require_policy_view(actor: Any) -> None:
 
 
 @router.get("/explain", response=ExplainOut, operation_id="access_decision_explain")
-def explain(request: HttpRequest, user: str, resource: str = "account", record: str = "") -> dict[str, Any]:
+def explain(request: AuthedRequest, user: str, resource: str = "account", record: str = "") -> dict[str, Any]:
     """Whether ``user`` (public id or email) may perform each action on ``resource`` (or one record), and why."""
     actor = api_actor(request, scope="users:read")
     _require_policy_view(actor)
@@ -38,7 +38,7 @@ def explain(request: HttpRequest, user: str, resource: str = "account", record: 
 
 
 @router.get("/policy", response=list[RuleOut], operation_id="access_rule_list")
-def policy(request: HttpRequest) -> list[dict[str, Any]]:
+def policy(request: AuthedRequest) -> list[dict[str, Any]]:
     actor = api_actor(request, scope="users:read")
     _require_policy_view(actor)
     return [{"role": row.role.code, "resource": row.resource, "action": row.action, "scope": row.scope}

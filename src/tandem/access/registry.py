@@ -19,7 +19,7 @@ ScopeFilter = Callable[[Any], Q]
 @dataclass(frozen=True)
 class Resource:
     name: str
-    label: str
+    label: Any  # a lazily translated string
     model_label: str | None = None  # "accounts.Account"; None for resources without records
     own: ScopeFilter | None = None  # user -> Q of the records the user owns or is assigned to
     team: ScopeFilter | None = None  # user -> Q of the records of the user's teams
@@ -49,7 +49,7 @@ def all_resources() -> list[Resource]:
     return sorted(_RESOURCES.values(), key=lambda resource: resource.name)
 
 
-def resource_for_model(model: type) -> Resource:
+def resource_for_model(model: Any) -> Resource:
     label = model._meta.label
     for resource in _RESOURCES.values():
         if resource.model_label == label:

@@ -111,7 +111,7 @@ def explain_access(*, user_key: str, resource: str, record_public_id: str = "") 
     if record_public_id:
         if not target.has_records:
             raise ValidationFailed("This resource has no records.", errors={"record": ["No records."]})
-        model = apps.get_model(target.model_label)
+        model = apps.get_model(str(target.model_label))
         record = model._default_manager.filter(public_id=record_public_id).first()
         if record is None:
             raise NotFound("No such record.")

@@ -70,10 +70,10 @@ def policy_set(*, actor: Any, rules: Iterable[RuleChange] = (), field_groups: It
                 continue
             if change.scope is None and row is not None:
                 row.delete()
-            elif row is None:
-                row = Permission.objects.create(role=role, resource=change.resource, action=change.action,
-                                                scope=change.scope)
-            else:
+            elif change.scope is not None and row is None:
+                Permission.objects.create(role=role, resource=change.resource, action=change.action,
+                                          scope=change.scope)
+            elif change.scope is not None and row is not None:
                 row.scope = change.scope
                 row.save(update_fields=["scope", "updated_at"])
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=None,
@@ -82,17 +82,17 @@ def policy_set(*, actor: Any, rules: Iterable[RuleChange] = (), field_groups: It
             changed += 1
         for group in field_groups:
             role = roles[group.role_code]
-            row, _created = FieldGroupPermission.objects.get_or_create(
+            group_row, _created = FieldGroupPermission.objects.get_or_create(
                 role=role, resource=group.resource, field_group=group.field_group,
                 defaults={"can_read": False, "can_write": False})
-            before = [row.can_read, row.can_write]
-            after = [group.can_read or group.can_write, group.can_write]
-            if before == after:
+            access_before = [group_row.can_read, group_row.can_write]
+            access_after = [group.can_read or group.can_write, group.can_write]
+            if access_before == access_after:
                 continue
-            row.can_read, row.can_write = after
-            row.save(update_fields=["can_read", "can_write", "updated_at"])
+            group_row.can_read, group_row.can_write = access_after
+            group_row.save(update_fields=["can_read", "can_write", "updated_at"])
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=None,
-                         changes={f"{role.code}.{group.resource}.{group.field_group}": [before, after]},
+                         changes={f"{role.code}.{group.resource}.{group.field_group}": [access_before, access_after]},
                          summary=_("Field-group access changed (read, write)"))
             changed += 1
         _refuse_lockout()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,10 +14,11 @@ from tandem.access import selectors, services
 from tandem.access.choices import Scope
 from tandem.access.decide import can
 from tandem.core.exceptions import DomainError
+from tandem.identity.requests import AuthedRequest
 
 
 @login_required
-def policy_edit(request: HttpRequest) -> HttpResponse:
+def policy_edit(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, "view", resource="access_policy"):
         raise Http404
@@ -52,7 +53,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def explain(request: HttpRequest) -> HttpResponse:
+def explain(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, "view", resource="access_policy"):
         raise Http404

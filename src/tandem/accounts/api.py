@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
@@ -29,6 +28,7 @@ from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.customfields.selectors import readable_values
 from tandem.identity import selectors as identity_selectors
 from tandem.identity.models import User
+from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["accounts"])
 NULLABLE_FIELDS = {"owner", "parent", "employee_band"}
@@ -86,7 +86,7 @@ def _parent(actor: Any, public_id: str | None) -> Account | None:
 
 
 @router.get("", response=AccountPage, operation_id="accounts_account_list")
-def account_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None,
+def account_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None,
                  q: str = "", tier: Tier | None = None, lifecycle_stage: LifecycleStage | None = None,
                  owner: str | None = None, parent: str | None = None, custom: list[str] = Query([]),
                  sort: str = "name") -> dict[str, Any]:
@@ -104,7 +104,7 @@ def account_list(request: HttpRequest, limit: int | None = None, cursor: str | N
 
 
 @router.post("", response={201: AccountOut}, operation_id="accounts_account_create")
-def account_create(request: HttpRequest, payload: AccountIn) -> Status:
+def account_create(request: AuthedRequest, payload: AccountIn) -> Status:
     actor = api_actor(request, scope="accounts:write")
     fields = payload.dict(exclude={"name", "owner", "parent"})
     account = services.account_create(actor=actor, name=payload.name, owner=_owner(payload.owner),
@@ -113,7 +113,7 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Status:
 
 
 @router.post("/team/reassign", response=ReassignOut, operation_id="accounts_team_reassign")
-def team_reassign(request: HttpRequest, payload: ReassignIn) -> dict[str, Any]:
+def team_reassign(request: AuthedRequest, payload: ReassignIn) -> dict[str, Any]:
     actor = api_actor(request, scope="accounts:write")
     from_user = identity_selectors.user_get_by_email(email=payload.from_user)
     if from_user is None:
@@ -131,14 +131,14 @@ def _seat(member: Any) -> dict[str, Any]:
 
 
 @router.get("/{account_id}/team", response=list[TeamSeatOut], operation_id="accounts_team_list")
-def team_list(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+def team_list(request: AuthedRequest, account_id: str) -> list[dict[str, Any]]:
     actor = api_actor(request, scope="accounts:read")
     account = selectors.account_get(actor=actor, public_id=account_id)
     return [_seat(member) for member in selectors.account_team(actor=actor, account=account)]
 
 
 @router.put("/{account_id}/team/{role}", response=list[TeamSeatOut], operation_id="accounts_team_assign")
-def team_assign(request: HttpRequest, account_id: str, role: str, payload: TeamSeatIn) -> list[dict[str, Any]]:
+def team_assign(request: AuthedRequest, account_id: str, role: str, payload: TeamSeatIn) -> list[dict[str, Any]]:
     actor = api_actor(request, scope="accounts:write")
     account = selectors.account_get(actor=actor, public_id=account_id)
     user = None
@@ -151,13 +151,13 @@ def team_assign(request: HttpRequest, account_id: str, role: str, payload: TeamS
 
 
 @router.get("/{account_id}", response=AccountOut, operation_id="accounts_account_get")
-def account_get(request: HttpRequest, account_id: str) -> dict[str, Any]:
+def account_get(request: AuthedRequest, account_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="accounts:read")
     return _out(selectors.account_get(actor=actor, public_id=account_id), actor)
 
 
 @router.patch("/{account_id}", response=AccountOut, operation_id="accounts_account_update")
-def account_update(request: HttpRequest, account_id: str, payload: AccountPatch) -> dict[str, Any]:
+def account_update(request: AuthedRequest, account_id: str, payload: AccountPatch) -> dict[str, Any]:
     actor = api_actor(request, scope="accounts:write")
     account = selectors.account_get(actor=actor, public_id=account_id)
     changes: dict[str, Any] = payload.dict(exclude_unset=True)
@@ -172,14 +172,14 @@ def account_update(request: HttpRequest, account_id: str, payload: AccountPatch)
 
 
 @router.delete("/{account_id}", response={204: None}, operation_id="accounts_account_delete")
-def account_delete(request: HttpRequest, account_id: str) -> Status:
+def account_delete(request: AuthedRequest, account_id: str) -> Status:
     actor = api_actor(request, scope="accounts:write")
     services.account_delete(actor=actor, account=selectors.account_get(actor=actor, public_id=account_id))
     return Status(204, None)
 
 
 @router.post("/{account_id}/merge", response=MergeOut, operation_id="accounts_account_merge")
-def account_merge(request: HttpRequest, account_id: str, payload: MergeIn) -> dict[str, Any]:
+def account_merge(request: AuthedRequest, account_id: str, payload: MergeIn) -> dict[str, Any]:
     """Fold the duplicate into this account: related records move, the duplicate is removed (audited)."""
     actor = api_actor(request, scope="accounts:write")
     kept = selectors.account_get(actor=actor, public_id=account_id)

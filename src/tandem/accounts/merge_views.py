@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from tandem.access.decide import can
 from tandem.accounts import merge, selectors
 from tandem.accounts.models import Account
 from tandem.core.exceptions import DomainError, NotFound
+from tandem.identity.requests import AuthedRequest
 
 
 def _display(account: Account, field: str) -> str:
@@ -24,7 +25,7 @@ def _display(account: Account, field: str) -> str:
 
 
 @login_required
-def account_merge(request: HttpRequest, public_id: str) -> HttpResponse:
+def account_merge(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     try:
         kept = selectors.account_get(actor=actor, public_id=public_id)
@@ -53,7 +54,7 @@ def account_merge(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("accounts:account-detail", kept.public_id)
     rows = []
     if duplicate is not None:
-        rows = [{"field": field, "label": Account._meta.get_field(field).verbose_name,
+        rows = [{"field": field, "label": getattr(Account._meta.get_field(field), "verbose_name", field),
                  "kept": _display(kept, field), "duplicate": _display(duplicate, field),
                  "differs": _display(kept, field) != _display(duplicate, field)}
                 for field in merge.MERGEABLE_FIELDS]

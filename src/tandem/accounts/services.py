@@ -79,7 +79,7 @@ def _hierarchy_problem(account: Account) -> str | None:
     """A parent that is the account itself or one of its descendants would make a loop."""
     if account.pk is not None and account.parent_id == account.pk:
         return _("An account cannot be its own parent.")
-    seen = set()
+    seen: set[int] = set()
     ancestor_id = account.parent_id
     while ancestor_id is not None:
         if account.pk is not None and ancestor_id == account.pk:

@@ -43,9 +43,9 @@ def _assign_locked(*, actor: Any, account: Account, role: Role, user: User | Non
     previous = seat.user if seat else None
     if previous == user:
         return False
-    if seat and user is None:
+    if seat is not None and user is None:
         seat.delete()
-    elif seat:
+    elif seat is not None and user is not None:
         seat.user = user
         seat.save(update_fields=["user"])
     elif user is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,26 +18,30 @@ from tandem.access.decide import can, effective_scope
 from tandem.accounts import selectors, team
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
 from tandem.identity import selectors as identity_selectors
+from tandem.identity.requests import AuthedRequest
 
 
 class BulkReassignForm(forms.Form):
-    from_user = forms.ModelChoiceField(label=gettext_lazy("Move accounts of"), queryset=None)
+    from_user: forms.ModelChoiceField = forms.ModelChoiceField(label=gettext_lazy("Move accounts of"),
+                                                               queryset=None)
     role = forms.ChoiceField(label=gettext_lazy("In the role"))
-    to_users = forms.ModelMultipleChoiceField(label=gettext_lazy("To these colleagues (spread evenly)"),
-                                              queryset=None, widget=forms.CheckboxSelectMultiple)
+    to_users: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("To these colleagues (spread evenly)"), queryset=None,
+        widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         users = identity_selectors.user_list()
-        self.fields["from_user"].queryset = users
-        self.fields["to_users"].queryset = users.filter(is_active=True)
-        self.fields["role"].choices = [(role.code, role.name) for role in selectors.team_roles()]
+        fields: dict[str, Any] = self.fields
+        fields["from_user"].queryset = users
+        fields["to_users"].queryset = users.filter(is_active=True)
+        fields["role"].choices = [(role.code, role.name) for role in selectors.team_roles()]
 
 
 @login_required
 @require_POST
-def account_team_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def account_team_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     try:
         account = selectors.account_get(actor=actor, public_id=public_id)
@@ -64,7 +70,7 @@ def account_team_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def account_team_reassign(request: HttpRequest) -> HttpResponse:
+def account_team_reassign(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if effective_scope(actor, "account", Action.CHANGE) not in (Scope.TEAM, Scope.ALL):
         raise Http404

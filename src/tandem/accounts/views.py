@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -25,9 +25,10 @@ from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, Vali
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
 from tandem.customfields.logic import display
 from tandem.customfields.selectors import readable_fields, redact_changes
+from tandem.identity.requests import AuthedRequest
 
 
-def _get_or_404(request: HttpRequest, public_id: str):
+def _get_or_404(request: AuthedRequest, public_id: str):
     try:
         return selectors.account_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -51,7 +52,7 @@ DEFAULT_COLUMNS = ("domain", "tier", "stage", "owner")
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.VIEW, resource="account"):
         raise Http404
@@ -111,7 +112,7 @@ def _cell(account: Any, column: str, custom_fields: dict[str, Any]) -> str:
 
 
 @login_required
-def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def account_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     account = _get_or_404(request, public_id)
     return render(request, "accounts/account_detail.html", {
@@ -134,7 +135,7 @@ def account_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.CREATE, resource="account"):
         raise Http404
@@ -153,7 +154,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def account_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     account = _get_or_404(request, public_id)
     if not can(actor, Action.CHANGE, account):
@@ -181,7 +182,7 @@ def account_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def account_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     account = _get_or_404(request, public_id)
     services.account_delete(actor=request.user, account=account)
     messages.success(request, _("Account deleted."))
@@ -219,7 +220,7 @@ def _with_parent(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def account_lookup(request: HttpRequest) -> HttpResponse:
+def account_lookup(request: AuthedRequest) -> HttpResponse:
     """<option> suggestions for account pickers (htmx), scoped by the access module."""
     term = request.GET.get("q") or request.GET.get("parent") or ""
     accounts = selectors.account_list(actor=request.user, search=term.strip())[:10] if term.strip() else []

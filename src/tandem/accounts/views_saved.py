@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.services import LIST_URLS, saved_view_create, saved_view_delete_own
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from tandem.identity.requests import AuthedRequest
 
 
 @login_required
 @require_POST
-def saved_view_save(request: HttpRequest, resource: str) -> HttpResponse:
+def saved_view_save(request: AuthedRequest, resource: str) -> HttpResponse:
     if resource not in LIST_URLS:
         raise Http404
     try:
@@ -31,7 +32,7 @@ def saved_view_save(request: HttpRequest, resource: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def saved_view_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def saved_view_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         resource = saved_view_delete_own(actor=request.user, public_id=public_id)
     except NotFound:

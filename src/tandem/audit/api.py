@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.http import HttpRequest
 from ninja import Router
 
 from tandem.access.decide import can, restrict
@@ -16,6 +15,7 @@ from tandem.audit import selectors
 from tandem.audit.models import AuditEntry
 from tandem.audit.schemas import AuditPage
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["audit"])
 
@@ -32,7 +32,7 @@ def _out(entry: AuditEntry, *, public_id: str | None, full: bool) -> dict[str, A
 
 
 @router.get("", response=AuditPage, operation_id="audit_entry_list")
-def entry_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None, actor: str = "",
+def entry_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None, actor: str = "",
                object_type: str = "", object_id: str = "", action: str = "", q: str = "", since: str = "",
                until: str = "") -> dict[str, Any]:
     """With ``object_type`` (a resource such as ``account``) and ``object_id`` (its public id), the history of
@@ -47,7 +47,7 @@ def entry_list(request: HttpRequest, limit: int | None = None, cursor: str | Non
             raise ValidationFailed("Unknown object type.", errors={"object_type": ["Unknown."]}) from None
         if not resource.has_records:
             raise ValidationFailed("This type has no records.", errors={"object_type": ["No records."]})
-        model = apps.get_model(resource.model_label)
+        model = apps.get_model(str(resource.model_label))
         record = restrict(model._default_manager.all(), acting).filter(public_id=object_id).first()
         if record is None:
             raise NotFound("No such record.")

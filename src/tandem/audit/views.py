@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -16,11 +16,12 @@ from tandem.audit import selectors
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
 from tandem.core.exceptions import DomainError
+from tandem.identity.requests import AuthedRequest
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _filters(request: HttpRequest) -> selectors.AuditFilters:
+def _filters(request: AuthedRequest) -> selectors.AuditFilters:
     return selectors.AuditFilters(
         actor_email=request.GET.get("actor", "").strip(), object_type=request.GET.get("object_type", "").strip(),
         action=request.GET.get("action", "").strip(), text=request.GET.get("q", "").strip(),
@@ -28,7 +29,7 @@ def _filters(request: HttpRequest) -> selectors.AuditFilters:
 
 
 @login_required
-def entry_list(request: HttpRequest) -> HttpResponse:
+def entry_list(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, "view", resource="audit_log"):
         raise Http404
     filters = _filters(request)
@@ -56,7 +57,7 @@ class _Echo:
 
 
 @login_required
-def entry_export(request: HttpRequest) -> StreamingHttpResponse:
+def entry_export(request: AuthedRequest) -> StreamingHttpResponse:
     if not can(request.user, "export", resource="audit_log"):
         raise Http404
     entries = selectors.entry_list(actor=request.user, filters=_filters(request)).order_by("-at", "-id")

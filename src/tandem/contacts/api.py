@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
@@ -18,6 +17,7 @@ from tandem.contacts.models import Contact
 from tandem.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactPatch
 from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.customfields.selectors import readable_values
+from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["contacts"])
 NULLABLE_FIELDS = {"account", "buying_role"}
@@ -46,7 +46,7 @@ def _account(actor: Any, public_id: str | None) -> Account | None:
 
 
 @router.get("", response=ContactPage, operation_id="contacts_contact_list")
-def contact_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
+def contact_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
                  account: str | None = None, buying_role: BuyingRole | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="contacts:read")
     filters = selectors.ContactFilters(search=q, account_public_id=account or "", buying_role=buying_role or "")
@@ -56,7 +56,7 @@ def contact_list(request: HttpRequest, limit: int | None = None, cursor: str | N
 
 
 @router.post("", response={201: ContactOut}, operation_id="contacts_contact_create")
-def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
+def contact_create(request: AuthedRequest, payload: ContactIn) -> Status:
     actor = api_actor(request, scope="contacts:write")
     fields = payload.dict(exclude={"account"})
     fields["buying_role"] = fields["buying_role"] or ""
@@ -65,13 +65,13 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
 
 
 @router.get("/{contact_id}", response=ContactOut, operation_id="contacts_contact_get")
-def contact_get(request: HttpRequest, contact_id: str) -> dict[str, Any]:
+def contact_get(request: AuthedRequest, contact_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="contacts:read")
     return _out(selectors.contact_get(actor=actor, public_id=contact_id), actor)
 
 
 @router.patch("/{contact_id}", response=ContactOut, operation_id="contacts_contact_update")
-def contact_update(request: HttpRequest, contact_id: str, payload: ContactPatch) -> dict[str, Any]:
+def contact_update(request: AuthedRequest, contact_id: str, payload: ContactPatch) -> dict[str, Any]:
     actor = api_actor(request, scope="contacts:write")
     contact = selectors.contact_get(actor=actor, public_id=contact_id)
     changes: dict[str, Any] = payload.dict(exclude_unset=True)
@@ -86,7 +86,7 @@ def contact_update(request: HttpRequest, contact_id: str, payload: ContactPatch)
 
 
 @router.delete("/{contact_id}", response={204: None}, operation_id="contacts_contact_delete")
-def contact_delete(request: HttpRequest, contact_id: str) -> Status:
+def contact_delete(request: AuthedRequest, contact_id: str) -> Status:
     actor = api_actor(request, scope="contacts:write")
     services.contact_delete(actor=actor, contact=selectors.contact_get(actor=actor, public_id=contact_id))
     return Status(204, None)

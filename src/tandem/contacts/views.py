@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,9 +24,10 @@ from tandem.contacts.models import Contact
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
 from tandem.customfields.selectors import redact_changes
+from tandem.identity.requests import AuthedRequest
 
 
-def _get_or_404(request: HttpRequest, public_id: str) -> Contact:
+def _get_or_404(request: AuthedRequest, public_id: str) -> Contact:
     try:
         return selectors.contact_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -34,7 +35,7 @@ def _get_or_404(request: HttpRequest, public_id: str) -> Contact:
 
 
 @login_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.VIEW, resource="contact"):
         raise Http404
@@ -55,7 +56,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def contact_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     contact = _get_or_404(request, public_id)
     return render(request, "contacts/contact_detail.html", {
@@ -72,7 +73,7 @@ def contact_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.CREATE, resource="contact"):
         raise Http404
@@ -92,7 +93,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def contact_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     contact = _get_or_404(request, public_id)
     if not can(actor, Action.CHANGE, contact):
@@ -118,7 +119,7 @@ def contact_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def contact_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     services.contact_delete(actor=request.user, contact=_get_or_404(request, public_id))
     messages.success(request, _("Contact deleted."))
     return redirect("contacts:contact-list")

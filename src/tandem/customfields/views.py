@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from tandem.core.exceptions import DomainError
 from tandem.customfields import selectors, services
 from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES, FieldType
 from tandem.customfields.models import CustomField
+from tandem.identity.requests import AuthedRequest
 
 
 class CustomFieldForm(forms.Form):
@@ -36,7 +37,7 @@ class CustomFieldForm(forms.Form):
         return [line.strip() for line in (self.cleaned_data.get("choices") or "").splitlines() if line.strip()]
 
 
-def _fields_page(request: HttpRequest, form: CustomFieldForm, editing: CustomField | None = None) -> HttpResponse:
+def _fields_page(request: AuthedRequest, form: CustomFieldForm, editing: CustomField | None = None) -> HttpResponse:
     return render(request, "customfields/field_list.html", {
         "nav_active": "custom_fields", "form": form, "editing": editing,
         "fields": selectors.custom_field_all(), "can_change": can(request.user, "change", resource="custom_field"),
@@ -44,7 +45,7 @@ def _fields_page(request: HttpRequest, form: CustomFieldForm, editing: CustomFie
 
 
 @login_required
-def field_list(request: HttpRequest) -> HttpResponse:
+def field_list(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, "view", resource="custom_field") or not can(request.user, "create",
                                                                         resource="custom_field"):
         raise Http404
@@ -63,7 +64,7 @@ def field_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def field_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def field_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     if not can(request.user, "change", resource="custom_field"):
         raise Http404
     field = selectors.custom_field_by_public_id(public_id=public_id)
@@ -89,7 +90,7 @@ def field_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def field_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def field_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     field = selectors.custom_field_by_public_id(public_id=public_id)
     if field is None or not can(request.user, "delete", resource="custom_field"):
         raise Http404

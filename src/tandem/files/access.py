@@ -16,6 +16,7 @@ def _via_account(scope_name: str) -> Any:
 
         account_resource = get_resource("account")
         scope_filter = account_resource.own if scope_name == "own" else account_resource.team
+        assert scope_filter is not None
         return Q(account_id__in=Account.objects.filter(scope_filter(user)).values("pk"))
 
     return condition

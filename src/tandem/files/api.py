@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.urls import reverse
 from ninja import File, Router
 from ninja.files import UploadedFile
@@ -15,6 +15,7 @@ from tandem.api.auth import api_actor
 from tandem.files import selectors, services
 from tandem.files.models import StoredFile
 from tandem.files.schemas import FileOut
+from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["files"])
 
@@ -27,21 +28,21 @@ def _out(stored: StoredFile) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}/files", response=list[FileOut], operation_id="files_file_list")
-def file_list(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+def file_list(request: AuthedRequest, account_id: str) -> list[dict[str, Any]]:
     actor = api_actor(request, scope="accounts:read")
     account = account_selectors.account_get(actor=actor, public_id=account_id)
     return [_out(stored) for stored in selectors.file_list(actor=actor, account=account)]
 
 
 @router.post("/accounts/{account_id}/files", response={201: FileOut}, operation_id="files_file_upload")
-def file_upload(request: HttpRequest, account_id: str, file: UploadedFile = File(...)) -> Status:
+def file_upload(request: AuthedRequest, account_id: str, file: UploadedFile = File(...)) -> Status:
     actor = api_actor(request, scope="accounts:write")
     account = account_selectors.account_get(actor=actor, public_id=account_id)
     return Status(201, _out(services.file_upload(actor=actor, account=account, upload=file)))
 
 
 @router.get("/files/{file_id}", operation_id="files_file_download", url_name="files_file_download")
-def file_download(request: HttpRequest, file_id: str) -> FileResponse:
+def file_download(request: AuthedRequest, file_id: str) -> FileResponse:
     actor = api_actor(request, scope="accounts:read")
     stored = selectors.file_get(actor=actor, public_id=file_id)
     response = FileResponse(stored.blob.open("rb"), as_attachment=True, filename=stored.name,
@@ -51,7 +52,7 @@ def file_download(request: HttpRequest, file_id: str) -> FileResponse:
 
 
 @router.delete("/files/{file_id}", response={204: None}, operation_id="files_file_delete")
-def file_delete(request: HttpRequest, file_id: str) -> Status:
+def file_delete(request: AuthedRequest, file_id: str) -> Status:
     actor = api_actor(request, scope="accounts:write")
     services.file_delete(actor=actor, stored=selectors.file_get(actor=actor, public_id=file_id))
     return Status(204, None)

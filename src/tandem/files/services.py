@@ -67,7 +67,7 @@ def file_upload(*, actor: Any, account: Account, upload: Any) -> StoredFile:
 def file_delete(*, actor: Any, stored: StoredFile) -> None:
     if not can(actor, Action.DELETE, stored):
         raise PermissionDenied(_("You may not delete this file."))
-    blob_name = stored.blob.name
+    blob_name = str(stored.blob.name)
     storage = stored.blob.storage
     with transaction.atomic():
         audit_deleted(actor=actor, obj=stored, fields=AUDITED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 from tandem.accounts import selectors as account_selectors
 from tandem.core.exceptions import DomainError, NotFound
 from tandem.files import selectors, services
+from tandem.identity.requests import AuthedRequest
 
 
 @login_required
 @require_POST
-def file_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+def file_upload(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         account = account_selectors.account_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -35,7 +36,7 @@ def file_upload(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, public_id: str) -> FileResponse:
+def file_download(request: AuthedRequest, public_id: str) -> FileResponse:
     try:
         stored = selectors.file_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -48,7 +49,7 @@ def file_download(request: HttpRequest, public_id: str) -> FileResponse:
 
 @login_required
 @require_POST
-def file_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+def file_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         stored = selectors.file_get(actor=request.user, public_id=public_id)
     except NotFound:

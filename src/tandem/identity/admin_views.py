@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -16,15 +16,16 @@ from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound
 from tandem.identity import selectors, services
 from tandem.identity.forms import InviteForm, TeamForm, UserRolesForm
+from tandem.identity.requests import AuthedRequest
 
 
-def _require(request: HttpRequest, action: str, resource: str) -> None:
+def _require(request: AuthedRequest, action: str, resource: str) -> None:
     if not can(request.user, action, resource=resource):
         raise Http404
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     _require(request, "view", "user")
     search = request.GET.get("q", "").strip()
     users = selectors.user_list()
@@ -55,13 +56,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "can_create": can(request.user, "create", resource="user")})
 
 
-def _send_invitation(request: HttpRequest, user: Any) -> None:
+def _send_invitation(request: AuthedRequest, user: Any) -> None:
     services.user_invitation_send(user=user, protocol="https" if request.is_secure() else "http",
                                   domain=request.get_host())
 
 
 @login_required
-def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def user_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         user = selectors.user_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -97,7 +98,7 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthedRequest) -> HttpResponse:
     _require(request, "view", "team")
     form = TeamForm(request.POST or None)
     if request.method == "POST":
@@ -116,7 +117,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def team_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         team = selectors.team_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -142,7 +143,7 @@ def team_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthedRequest) -> HttpResponse:
     _require(request, "view", "access_policy")
     roles = selectors.role_list()
     if request.method == "POST":

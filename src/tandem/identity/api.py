@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from ninja import Router
 
 from tandem.access.decide import can
@@ -13,13 +12,14 @@ from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import PermissionDenied
 from tandem.identity import selectors
+from tandem.identity.requests import AuthedRequest
 from tandem.identity.schemas import MeOut, RoleOut, TeamOut, UserOut, UserPage
 
 router = Router(tags=["identity"])
 
 
 @router.get("/me", response=MeOut, operation_id="identity_me_get")
-def me_get(request: HttpRequest) -> dict[str, Any]:
+def me_get(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     token = getattr(request, "api_token", None)
     return {
@@ -47,7 +47,7 @@ def _user_out(user: Any) -> dict[str, Any]:
 
 
 @router.get("/users", response=UserPage, operation_id="identity_user_list")
-def user_list(request: HttpRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
+def user_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
               active: bool | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="users:read")
     _require(actor, "user")
@@ -61,13 +61,13 @@ def user_list(request: HttpRequest, limit: int | None = None, cursor: str | None
 
 
 @router.get("/users/{user_id}", response=UserOut, operation_id="identity_user_get")
-def user_get(request: HttpRequest, user_id: str) -> dict[str, Any]:
+def user_get(request: AuthedRequest, user_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="users:read")
     return _user_out(selectors.user_get(actor=actor, public_id=user_id))
 
 
 @router.get("/teams", response=list[TeamOut], operation_id="identity_team_list")
-def team_list(request: HttpRequest) -> list[dict[str, Any]]:
+def team_list(request: AuthedRequest) -> list[dict[str, Any]]:
     actor = api_actor(request, scope="users:read")
     _require(actor, "team")
     return [{"id": team.public_id, "name": team.name, "manager": team.manager.email if team.manager else None,
@@ -75,7 +75,7 @@ def team_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/roles", response=list[RoleOut], operation_id="identity_role_list")
-def role_list(request: HttpRequest) -> list[dict[str, Any]]:
+def role_list(request: AuthedRequest) -> list[dict[str, Any]]:
     api_actor(request, scope="users:read")
     return [{"code": role.code, "name": role.name, "description": role.description,
              "requires_two_factor": role.requires_two_factor} for role in selectors.role_list()]

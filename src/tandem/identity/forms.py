@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -27,9 +28,9 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())
+        cast(Any, self.fields["time_zone"]).choices = [(zone, zone) for zone in sorted(zoneinfo.available_timezones())
                                             if "/" in zone or zone == "UTC"]
-        self.fields["language"].choices = [("", _("Browser default")), *settings.LANGUAGES]
+        cast(Any, self.fields["language"]).choices = [("", _("Browser default")), *settings.LANGUAGES]
 
 
 class InviteForm(forms.Form):
@@ -63,4 +64,4 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = list(settings.API_TOKEN_SCOPES.items())
+        cast(Any, self.fields["scopes"]).choices = list(settings.API_TOKEN_SCOPES.items())

@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -27,34 +27,35 @@ from tandem.core.exceptions import DomainError
 from tandem.identity import selectors, services
 from tandem.identity.forms import CodeForm, LoginForm, ProfileForm, TokenForm
 from tandem.identity.models import User
+from tandem.identity.requests import AuthedRequest
 
 GENERIC_LOGIN_ERROR = "Email or password is incorrect, or the account is temporarily locked. Try again later."
 PENDING_KEY = "tandem_2fa_pending_user"
 LANGUAGE_KEY = "tandem_language"
 
 
-def _client_ip(request: HttpRequest) -> str | None:
+def _client_ip(request: AuthedRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthedRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return str(reverse_lazy("web:home"))
 
 
-def _finish_login(request: HttpRequest, user: User) -> HttpResponse:
+def _finish_login(request: AuthedRequest, user: User, target: str = "") -> HttpResponse:
     login(request, user, backend="tandem.identity.backends.EmailBackend")
     if user.language:
         request.session[LANGUAGE_KEY] = user.language
-    return redirect(_next_url(request))
+    return redirect(target or _next_url(request))
 
 
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: AuthedRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = LoginForm(request.POST or None)
@@ -82,7 +83,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 @never_cache
-def login_verify(request: HttpRequest) -> HttpResponse:
+def login_verify(request: AuthedRequest) -> HttpResponse:
     """Second step of login for users with an authenticator: the session is not logged in before this."""
     pending = request.session.get(PENDING_KEY)
     user = selectors.user_active_by_pk(pk=pending) if pending else None
@@ -100,22 +101,20 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         if ok:
             target = request.session.pop("tandem_2fa_next", "")
             del request.session[PENDING_KEY]
-            request.POST = request.POST.copy()
-            request.POST["next"] = target
-            return _finish_login(request, user)
+            return _finish_login(request, user, target=target)
         error = _("The code is not valid. Use the current code from your authenticator app.")
     return render(request, "identity/login_verify.html", {"form": form, "error": error})
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthedRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have logged out."))
     return redirect("identity:login")
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -143,7 +142,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone,
                                                      "language": user.language})
@@ -163,7 +162,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthedRequest) -> HttpResponse:
     user = request.user
     device = selectors.totp_device_for(user=user)
     form = CodeForm(request.POST or None)
@@ -195,7 +194,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = TokenForm(request.POST or None)
     issued = None
@@ -217,7 +216,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+def token_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
     token = selectors.api_token_by_public_id(public_id=public_id)
     if token is None:
         raise Http404

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 
 from tandem.api.auth import api_actor, token_has_scope
+from tandem.identity.requests import AuthedRequest
 from tandem.search import selectors
 from tandem.search.schemas import SearchOut
 
@@ -19,7 +19,7 @@ def _hit(hit: selectors.SearchHit) -> dict[str, Any]:
 
 
 @router.get("", response=SearchOut, operation_id="search_result_list")
-def search(request: HttpRequest, q: str, limit: int = 8) -> dict[str, Any]:
+def search(request: AuthedRequest, q: str, limit: int = 8) -> dict[str, Any]:
     """Typo-tolerant search of accounts (name, domain) and contacts (name, email, phone) the caller may see.
     Contacts are included only when the token also has the ``contacts:read`` scope."""
     actor = api_actor(request, scope="accounts:read")

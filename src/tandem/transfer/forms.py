@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(importer.kind, importer.label) for importer in all_importers()]
+        cast(Any, self.fields["kind"]).choices = [(importer.kind, importer.label) for importer in all_importers()]
 
 
 class ModeForm(forms.Form):

@@ -436,6 +436,7 @@ def _prepare_team(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
         return prepared
 
     def write() -> str:
+        assert account is not None
         changed = account_team.account_team_assign(actor=actor, account=account, role_code=role, user=user,
                                                    reason=_("Import"))
         return "updated" if changed else "unchanged"

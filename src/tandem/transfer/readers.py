@@ -59,8 +59,8 @@ def _headers(raw: list[str]) -> list[str]:
     missing = [str(index + 1) for index, header in enumerate(headers) if not header]
     if missing:
         raise FileProblem(_("Column(s) %(columns)s have no header.") % {"columns": ", ".join(missing)})
-    seen: set[str] = set()
-    duplicates = sorted({header for header in headers if header.lower() in seen or seen.add(header.lower())})
+    lowered = [header.lower() for header in headers]
+    duplicates = sorted({header for header in headers if lowered.count(header.lower()) > 1})
     if duplicates:
         raise FileProblem(_("Duplicate column headers: %(headers)s.") % {"headers": ", ".join(duplicates)})
     return headers

@@ -86,7 +86,9 @@ def import_job_create(*, actor: Any, kind: str, upload: UploadedFile, encoding: 
 
 
 def _remembered_mapping(actor: Any, kind: str, headers: list[str]) -> dict[str, str] | None:
-    memory = ImportMappingMemory.objects.filter(user_id=getattr(actor, "pk", None), kind=kind).first()
+    if getattr(actor, "pk", None) is None:
+        return None
+    memory = ImportMappingMemory.objects.filter(user_id=actor.pk, kind=kind).first()
     if memory is None:
         return None
     mapping = {header: target for header, target in memory.mapping.items() if header in headers}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from tandem.access.decide import can
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
+from tandem.identity.requests import AuthedRequest
 from tandem.transfer import exports, selectors, services
 from tandem.transfer.forms import ModeForm, UploadForm
 from tandem.transfer.importers import get_importer
@@ -22,7 +23,7 @@ from tandem.transfer.models import ImportStatus
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -37,7 +38,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "nav_active": "imports", "form": form, "jobs": selectors.import_job_list(actor=request.user)[:10]})
 
 
-def _job_or_404(request: HttpRequest, public_id: str):
+def _job_or_404(request: AuthedRequest, public_id: str):
     try:
         return selectors.import_job_get(actor=request.user, public_id=public_id)
     except NotFound:
@@ -45,7 +46,7 @@ def _job_or_404(request: HttpRequest, public_id: str):
 
 
 @login_required
-def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def import_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     job = _job_or_404(request, public_id)
     importer = get_importer(job.kind)
     mode_form = ModeForm(request.POST or None, initial={"mode": job.mode})
@@ -72,7 +73,7 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_run(request: HttpRequest, public_id: str) -> HttpResponse:
+def import_run(request: AuthedRequest, public_id: str) -> HttpResponse:
     job = _job_or_404(request, public_id)
     try:
         services.import_job_start(actor=request.user, job=job)
@@ -82,7 +83,7 @@ def import_run(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def import_errors_csv(request: HttpRequest, public_id: str) -> HttpResponse:
+def import_errors_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
     job = _job_or_404(request, public_id)
     response = HttpResponse(services.error_report_csv(job=job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-errors-{job.public_id}.csv"'
@@ -90,7 +91,7 @@ def import_errors_csv(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     exporter = exports.EXPORTERS.get(kind)
     if exporter is None or fmt not in ("csv", "xlsx"):
         raise Http404

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts import selectors as account_selectors
+from tandem.identity.requests import AuthedRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     my_accounts = account_selectors.account_list(actor=actor).filter(owner=actor)[:10]
     return render(request, "web/home.html", {
