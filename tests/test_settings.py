@@ -24,7 +24,8 @@ def test_every_environment_variable_is_documented_and_in_the_example_file():
 
 
 def _django(args: list[str], tmp_path, **env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TANDEM_")}
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("TANDEM_") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment.update({"TANDEM_DATA_DIR": str(tmp_path), **env})
     return subprocess.run([sys.executable, "-m", "django", *args, "--settings=tandem.conf.settings"],
                           env=environment, capture_output=True, text=True, timeout=120)

@@ -44,3 +44,11 @@ def shot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """Earlier transactional tests flush the seeded roles and policy; restore them first."""
+    from tandem.core.testing.fixtures import reseed_if_flushed
+
+    reseed_if_flushed()

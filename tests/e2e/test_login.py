@@ -6,7 +6,7 @@ import pytest
 
 from tandem.core.testing.factories import AccountFactory, assign
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, live_server, email: str, password: str) -> None:
@@ -42,8 +42,8 @@ def test_the_login_form_works_with_the_keyboard_only(page, live_server, am, pass
 def test_the_language_switcher_changes_the_interface_language(page, live_server, am, password):
     login(page, live_server, am.email, password)
     page.wait_for_url(f"{live_server.url}/")
-    page.select_option("#language-select", "de")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "de")
     assert page.get_attribute("html", "lang") == "de"
     assert "Willkommen zurück" in page.inner_text("main")
 

@@ -58,3 +58,28 @@ def bearer_for(user: User, scopes: list[str]) -> dict[str, str]:
     ApiToken.objects.create(user=user, name="test", prefix=token_display_prefix(secret),
                             token_hash=token_hash(secret), scopes=scopes)
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+DATA_MIGRATIONS = [
+    ("tandem.identity.migrations.0002_seed_roles", "seed"),
+    ("tandem.access.migrations.0002_default_policy", "seed"),
+    ("tandem.customfields.migrations.0002_default_policy", "seed"),
+    ("tandem.contacts.migrations.0002_default_policy", "seed"),
+    ("tandem.files.migrations.0002_default_policy", "seed"),
+]
+
+
+def reseed_if_flushed() -> None:
+    """Transactional tests (live server, real job queue) empty every table afterwards, including the rows the
+    data migrations seeded. Put the roles and the default policy back by running those migrations' own seed
+    functions, so later transactional tests start from the same state as a fresh install."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.identity.models import Role
+
+    if Role.objects.exists():
+        return
+    for module_name, function_name in DATA_MIGRATIONS:
+        getattr(import_module(module_name), function_name)(apps, None)
