@@ -17,6 +17,7 @@ from tandem.access.choices import Action, Scope
 from tandem.access.decide import can, effective_scope
 from tandem.accounts import selectors, team
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
+from tandem.core.forms import add_domain_errors
 from tandem.identity import selectors as identity_selectors
 from tandem.identity.requests import AuthedRequest
 
@@ -85,10 +86,7 @@ def account_team_reassign(request: AuthedRequest) -> HttpResponse:
                     actor=actor, from_user=data["from_user"], role_code=data["role"],
                     to_users=list(data["to_users"]), reason=data["reason"])
             except DomainError as error:
-                form.add_error(None, error.message)
-                for field, field_messages in error.errors.items():
-                    for message in field_messages:
-                        form.add_error(field if field in form.fields else None, message)
+                add_domain_errors(form, error)
             else:
                 messages.success(request, _("Moved %(count)s accounts.") % {"count": result.moved})
                 return redirect("accounts:account-team-reassign")

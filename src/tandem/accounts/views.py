@@ -22,6 +22,7 @@ from tandem.accounts.forms import AccountForm
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
 from tandem.customfields.logic import display
 from tandem.customfields.selectors import readable_fields, redact_changes
@@ -146,7 +147,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
             custom = custom_changes(form)
             account = services.account_create(actor=actor, custom=custom, **_with_parent(actor, form.cleaned_data))
         except DomainError as error:
-            _add_errors(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(request, _("Account created."))
             return redirect("accounts:account-detail", account.public_id)
@@ -172,7 +173,7 @@ def account_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             data = _with_parent(actor, form.cleaned_data)
             services.account_update(actor=actor, account=account, custom=custom, **data)
         except DomainError as error:
-            _add_errors(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(request, _("Account saved."))
             return redirect("accounts:account-detail", account.public_id)
@@ -225,12 +226,3 @@ def account_lookup(request: AuthedRequest) -> HttpResponse:
     term = request.GET.get("q") or request.GET.get("parent") or ""
     accounts = selectors.account_list(actor=request.user, search=term.strip())[:10] if term.strip() else []
     return render(request, "accounts/account_options.html", {"accounts": accounts})
-
-
-def _add_errors(form: AccountForm, error: DomainError) -> None:
-    if not error.errors:
-        form.add_error(None, error.message)
-    for field, field_messages in error.errors.items():
-        for message in field_messages:
-            target = "custom__" + field[len("custom."):] if field.startswith("custom.") else field
-            form.add_error(target if target in form.fields else None, message)

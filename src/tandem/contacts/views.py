@@ -22,6 +22,7 @@ from tandem.contacts.forms import ContactForm
 from tandem.contacts.logic import display_phone
 from tandem.contacts.models import Contact
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
 from tandem.customfields.selectors import redact_changes
 from tandem.identity.requests import AuthedRequest
@@ -85,7 +86,7 @@ def contact_create(request: AuthedRequest) -> HttpResponse:
             custom = custom_changes(form)
             contact = services.contact_create(actor=actor, custom=custom, **_resolved(actor, form.cleaned_data))
         except DomainError as error:
-            _add_errors(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(request, _("Contact created."))
             return redirect("contacts:contact-detail", contact.public_id)
@@ -110,7 +111,7 @@ def contact_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
             custom = custom_changes(form)
             services.contact_update(actor=actor, contact=contact, custom=custom, **_resolved(actor, form.cleaned_data))
         except DomainError as error:
-            _add_errors(form, error)
+            add_domain_errors(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("contacts:contact-detail", contact.public_id)
@@ -141,12 +142,3 @@ def _resolved(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(_("Unknown account."),
                                    errors={"account": [_("Pick an account from the suggestions.")]}) from None
     return data
-
-
-def _add_errors(form: ContactForm, error: DomainError) -> None:
-    if not error.errors:
-        form.add_error(None, error.message)
-    for field, field_messages in error.errors.items():
-        for message in field_messages:
-            target = "custom__" + field[len("custom."):] if field.startswith("custom.") else field
-            form.add_error(target if target in form.fields else None, message)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.decide import can
 from tandem.core.exceptions import DomainError
+from tandem.core.forms import add_domain_errors
 from tandem.customfields import selectors, services
 from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES, FieldType
 from tandem.customfields.models import CustomField
@@ -54,9 +55,7 @@ def field_list(request: AuthedRequest) -> HttpResponse:
         try:
             services.custom_field_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            for field, messages_ in error.errors.items():
-                for message in messages_:
-                    form.add_error(field if field in form.fields else None, message)
+            add_domain_errors(form, error)
         else:
             messages.success(request, _("Custom field added."))
             return redirect("customfields:field-list")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tandem.access.decide import can
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound
+from tandem.core.forms import add_domain_errors
 from tandem.identity import selectors, services
 from tandem.identity.forms import InviteForm, TeamForm, UserRolesForm
 from tandem.identity.requests import AuthedRequest
@@ -43,9 +44,7 @@ def user_list(request: AuthedRequest) -> HttpResponse:
                 if data["teams"]:
                     services.user_teams_set(actor=request.user, user=user, teams=data["teams"])
             except DomainError as error:
-                for field, field_messages in error.errors.items():
-                    for message in field_messages:
-                        form.add_error(field if field in form.fields else None, message)
+                add_domain_errors(form, error)
             else:
                 _send_invitation(request, user)
                 messages.success(request, _("%(email)s was invited and will receive a link to set a password.")

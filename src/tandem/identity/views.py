@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from tandem.core.exceptions import DomainError
+from tandem.core.forms import add_domain_errors
 from tandem.identity import selectors, services
 from tandem.identity.forms import CodeForm, LoginForm, ProfileForm, TokenForm
 from tandem.identity.models import User
@@ -205,9 +206,7 @@ def token_list(request: AuthedRequest) -> HttpResponse:
             issued = services.api_token_create(actor=user, user=user, name=form.cleaned_data["name"],
                                                scopes=form.cleaned_data["scopes"], expires_at=expires_at)
         except DomainError as error:
-            for field, field_messages in error.errors.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
+            add_domain_errors(form, error)
         else:
             form = TokenForm()
     return render(request, "identity/token_list.html", {

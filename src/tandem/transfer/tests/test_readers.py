@@ -28,7 +28,7 @@ def test_encodings_and_delimiters_are_detected(tmp_path, data, encoding):
 
 
 def test_duplicate_and_missing_headers_are_refused(tmp_path):
-    with pytest.raises(readers.FileProblem, match="Duplicate column headers: name"):
+    with pytest.raises(readers.FileProblem, match="Duplicate column headers: Name, name"):
         readers.inspect(write(tmp_path, "a.csv", b"Name,name\n1,2\n"))
     with pytest.raises(readers.FileProblem, match="no header"):
         readers.inspect(write(tmp_path, "b.csv", b"name,,x\n1,2,3\n"))
