@@ -13,6 +13,7 @@ from tandem.contacts.api import router as contacts_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
 from tandem.search.api import router as search_router
+from tandem.transfer.api import router as transfer_router
 
 api = NinjaAPI(
     title="Tandem API",
@@ -36,3 +37,4 @@ api.add_router("/search", search_router)
 api.add_router("", files_router)
 api.add_router("/access", access_router)
 api.add_router("/audit", audit_router)
+api.add_router("/imports", transfer_router)
