@@ -158,8 +158,8 @@ def _user(context: FileContext, email: str) -> User | None:
 def _errors_from(error: DomainError, field_to_column: dict[str, str]) -> list[tuple[str, str]]:
     if not error.errors:
         return [("", error.message)]
-    return [(field_to_column.get(name, name), message)
-            for name, messages in error.errors.items() for message in messages]
+    # one reason per column is enough: "use a two-letter code" says more than "at most 2 characters"
+    return [(field_to_column.get(name, name), messages[0]) for name, messages in error.errors.items() if messages]
 
 
 def _custom(actor: Any, resource: str, row: MappedRow, current: dict[str, Any] | None,
