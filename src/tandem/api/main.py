@@ -10,6 +10,7 @@ from tandem.api import errors
 from tandem.api.auth import api_auth
 from tandem.audit.api import router as audit_router
 from tandem.contacts.api import router as contacts_router
+from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
 from tandem.search.api import router as search_router
@@ -38,3 +39,4 @@ api.add_router("", files_router)
 api.add_router("/access", access_router)
 api.add_router("/audit", audit_router)
 api.add_router("/imports", transfer_router)
+api.add_router("/custom-fields", customfields_router)

@@ -106,3 +106,21 @@ def test_the_admin_page_adds_a_field(admin, outsider):
     logged_in(admin).post("/admin/custom-fields/", {"resource": "contact", "label": "Nickname", "key": "nickname",
                                                     "field_type": "text"})
     assert CustomField.objects.filter(resource="contact", key="nickname").exists()
+
+
+def test_the_definitions_api_lets_administrators_manage_fields_and_others_read_them(admin, am, client):
+    admin_headers = bearer_for(admin, ["accounts:read", "accounts:write"])
+    created = client.post("/api/v1/custom-fields", {"resource": "account", "key": "segment_owner",
+                                                    "label": "Segment owner", "field_type": "user"},
+                          content_type="application/json", **admin_headers)
+    assert created.status_code == 201, created.content
+    field_id = created.json()["id"]
+    assert client.patch(f"/api/v1/custom-fields/{field_id}", {"label": "Segment lead"},
+                        content_type="application/json", **admin_headers).json()["label"] == "Segment lead"
+    am_headers = bearer_for(am, ["accounts:read", "accounts:write"])
+    assert [f["key"] for f in client.get("/api/v1/custom-fields", **am_headers).json()] == ["segment_owner"]
+    denied = client.post("/api/v1/custom-fields", {"resource": "account", "key": "x", "label": "X",
+                                                   "field_type": "text"}, content_type="application/json",
+                         **am_headers)
+    assert denied.status_code == 403
+    assert client.delete(f"/api/v1/custom-fields/{field_id}", **admin_headers).status_code == 204
