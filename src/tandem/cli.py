@@ -425,6 +425,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    _setup()
+    from tandem import bench
+
+    try:
+        bench.main(args.runs, args.output)
+    except RuntimeError as error:
+        raise CliError(str(error)) from None
+    return 0
+
+
 # --- manage ----------------------------------------------------------------------------------------------
 
 
@@ -497,6 +508,11 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--output", help="file to write (CSV defaults to standard output)")
     exporter.add_argument("--as", dest="as_user", help="export what this user may export")
     exporter.set_defaults(handler=cmd_export)
+
+    bench = commands.add_parser("bench", help="time the key read paths against the configured database")
+    bench.add_argument("--runs", type=int, default=50)
+    bench.add_argument("--output", help="also write the figures as JSON")
+    bench.set_defaults(handler=cmd_bench)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
