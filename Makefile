@@ -19,5 +19,5 @@ openapi:  ## regenerate the committed OpenAPI document
 	TANDEM_DATA_DIR=$$(mktemp -d) .venv/bin/tandem manage export_openapi --output docs/api/openapi.json
 
 messages:  ## extract and compile the translation catalogs
-	cd src/tandem && TANDEM_DATA_DIR=$$(mktemp -d) ../../.venv/bin/python -m django makemessages -l zh_Hans -l ko -l de --no-obsolete --settings=tandem.conf.settings
-	cd src/tandem && TANDEM_DATA_DIR=$$(mktemp -d) ../../.venv/bin/python -m django compilemessages --settings=tandem.conf.settings
+	cd src/tandem && TANDEM_DATA_DIR=$$(mktemp -d) ../../.venv/bin/python -m django makemessages -l zh_Hans -l ko -l de --no-obsolete --no-location -i "tests/*" -i "*/tests/*" --settings=tandem.conf.settings
+	@echo "Now translate the new messages (scripts/translate.py TABLE.json fills and compiles them)."

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router
+from ninja import Router, Schema
 from ninja.responses import Status
 
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts.models import Account
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
-from tandem.contacts import selectors, services
+from tandem.contacts import merge, selectors, services
 from tandem.contacts.choices import BuyingRole
 from tandem.contacts.models import Contact
 from tandem.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactPatch
@@ -90,3 +90,19 @@ def contact_delete(request: AuthedRequest, contact_id: str) -> Status:
     actor = api_actor(request, scope="contacts:write")
     services.contact_delete(actor=actor, contact=selectors.contact_get(actor=actor, public_id=contact_id))
     return Status(204, None)
+
+
+class ContactMergeIn(Schema):
+    duplicate: str
+    take_from_duplicate: list[str] = []
+
+
+@router.post("/{contact_id}/merge", response=ContactOut, operation_id="contacts_contact_merge")
+def contact_merge(request: AuthedRequest, contact_id: str, payload: ContactMergeIn) -> dict[str, Any]:
+    """Fold the duplicate into this contact; addresses, phones, history and opt-outs are kept (audited)."""
+    actor = api_actor(request, scope="contacts:write")
+    kept = selectors.contact_get(actor=actor, public_id=contact_id)
+    duplicate = selectors.contact_get(actor=actor, public_id=payload.duplicate)
+    merge.contact_merge(actor=actor, kept=kept, removed=duplicate,
+                        choose_from_removed={field: True for field in payload.take_from_duplicate})
+    return _out(selectors.contact_get(actor=actor, public_id=contact_id), actor)

@@ -66,3 +66,23 @@ class ContactAccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact}: {self.from_account} → {self.to_account}"
+
+
+class ContactMerge(models.Model):
+    """Record of a contact merge; ``snapshot`` keeps the duplicate's values."""
+
+    kept = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges")
+    removed_pk = models.BigIntegerField()
+    removed_public_id = models.CharField(max_length=24)
+    removed_name = models.CharField(max_length=200)
+    snapshot = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.contacts import views
+from tandem.contacts import merge_views, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:public_id>/", views.contact_detail, name="contact-detail"),
     path("<str:public_id>/edit/", views.contact_edit, name="contact-edit"),
     path("<str:public_id>/delete/", views.contact_delete, name="contact-delete"),
+    path("<str:public_id>/merge/", merge_views.contact_merge, name="contact-merge"),
 ]

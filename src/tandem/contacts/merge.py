@@ -1,0 +1,79 @@
+"""Merging duplicate contacts: the kept contact gains the duplicate's addresses, phones and history; apps
+above contacts register merge steps to move their own rows (activities, tickets, survey answers…)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tandem.access.choices import Action
+from tandem.access.decide import can
+from tandem.audit.models import AuditAction
+from tandem.audit.services import audit_record, diff, snapshot
+from tandem.contacts.models import Contact, ContactAccountChange, ContactMerge
+from tandem.contacts.services import EDITABLE_FIELDS, contact_validate
+from tandem.core.exceptions import PermissionDenied, ValidationFailed
+from tandem.customfields.services import expand_custom_changes
+
+MergeStep = Callable[[Any, Contact, Contact], int]
+_STEPS: dict[str, MergeStep] = {}
+MERGEABLE_FIELDS = ("first_name", "last_name", "email", "title", "buying_role", "language", "time_zone", "account",
+                    "external_id")
+
+
+def register_merge_step(name: str, step: MergeStep) -> None:
+    _STEPS[name] = step
+
+
+def _move_account_history(actor: Any, kept: Contact, removed: Contact) -> int:
+    return ContactAccountChange.objects.filter(contact=removed).update(contact=kept)
+
+
+register_merge_step("account_history", _move_account_history)
+
+
+def contact_merge(*, actor: Any, kept: Contact, removed: Contact,
+                  choose_from_removed: Mapping[str, bool] | None = None) -> ContactMerge:
+    if kept.pk == removed.pk:
+        raise ValidationFailed(_("Choose two different contacts."), errors={"removed": [_("Same contact.")]})
+    if not can(actor, Action.CHANGE, kept) or not can(actor, Action.DELETE, removed):
+        raise PermissionDenied(_("You need permission to change both contacts and delete the duplicate."))
+    choices = {field: bool(take) for field, take in (choose_from_removed or {}).items()}
+    unknown = set(choices) - set(MERGEABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
+    with transaction.atomic():
+        locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[kept.pk, removed.pk])}
+        kept, removed = locked[kept.pk], locked[removed.pk]
+        before = snapshot(kept, EDITABLE_FIELDS)
+        removed_values = snapshot(removed, EDITABLE_FIELDS)
+        emails = {kept.email, removed.email, *kept.other_emails, *removed.other_emails} - {""}
+        for field, take in choices.items():
+            if take:
+                setattr(kept, field, getattr(removed, field))
+        kept.other_emails = sorted(emails - {kept.email})
+        kept.phones = list(dict.fromkeys([*kept.phones, *removed.phones]))
+        kept.custom = {**removed.custom, **kept.custom}
+        kept.email_opt_out = kept.email_opt_out or removed.email_opt_out  # an opt-out is never lost
+        kept.survey_opt_out = kept.survey_opt_out or removed.survey_opt_out
+        if choices.get("external_id"):
+            removed.external_id = ""
+            removed.save(update_fields=["external_id"])
+        moved = {name: step(actor, kept, removed) for name, step in _STEPS.items()}
+        contact_validate(contact=kept)
+        kept.save()
+        record = ContactMerge.objects.create(
+            kept=kept, removed_pk=removed.pk, removed_public_id=removed.public_id, removed_name=str(removed)[:200],
+            snapshot=removed_values, moved=moved, merged_by=None if getattr(actor, "is_system", False) else actor)
+        audit_record(actor=actor, action=AuditAction.CHANGE, obj=kept,
+                     changes=expand_custom_changes(diff(before, snapshot(kept, EDITABLE_FIELDS))),
+                     summary=_("Merged %(name)s (%(id)s) into this contact") % {"name": removed,
+                                                                               "id": removed.public_id})
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=removed,
+                     changes={name: [value, None] for name, value in removed_values.items() if value},
+                     summary=_("Merged into %(name)s (%(id)s)") % {"name": kept, "id": kept.public_id})
+        removed.delete()
+    return record
