@@ -20,4 +20,5 @@ openapi:  ## regenerate the committed OpenAPI document
 
 messages:  ## extract and compile the translation catalogs
 	cd src/tandem && TANDEM_DATA_DIR=$$(mktemp -d) ../../.venv/bin/python -m django makemessages -l zh_Hans -l ko -l de --no-obsolete --no-location -i "tests/*" -i "*/tests/*" --settings=tandem.conf.settings
-	@echo "Now translate the new messages (scripts/translate.py TABLE.json fills and compiles them)."
+	cd src/tandem && TANDEM_DATA_DIR=$$(mktemp -d) ../../.venv/bin/python -m django compilemessages -l zh_Hans -l ko -l de --settings=tandem.conf.settings
+	@echo "New messages are untranslated until filled in (scripts/translate.py TABLE.json fills and compiles them)."

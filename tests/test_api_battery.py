@@ -29,6 +29,7 @@ class Entity:
     payload: dict[str, Any]
     bad_payload: dict[str, Any]
     bad_field: str
+    required_field: str  # reported when the body is an empty object
 
 
 def _contact(owner):
@@ -37,10 +38,10 @@ def _contact(owner):
 
 ENTITIES = [
     Entity("accounts", "/api/v1/accounts", "accounts:read", "accounts:write", Account,
-           lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name"),
+           lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name", "name"),
     Entity("contacts", "/api/v1/contacts", "contacts:read", "contacts:write", Contact, _contact,
            {"last_name": "Battery", "email": "battery@example.test"}, {"email": "not an email", "last_name": "X"},
-           "email"),
+           "email", "last_name"),
 ]
 
 
@@ -104,7 +105,17 @@ def test_a_read_only_viewer_gets_403_on_writes_and_nothing_changes(entity, viewe
 def test_invalid_json_gets_422(entity, admin):
     response = Client().post(entity.url, "{not json", content_type="application/json",
                              **bearer_for(admin, [entity.write_scope]))
-    assert_problem(response, 422)
+    body = assert_problem(response, 422)
+    assert body["detail"] == "The request body is not valid JSON."
+    assert not entity.model.objects.exists()
+
+
+def test_a_missing_required_field_gets_422_with_its_name(entity, admin):
+    response = Client().post(entity.url, {}, content_type="application/json",
+                             **bearer_for(admin, [entity.write_scope]))
+    body = assert_problem(response, 422)
+    assert [error["field"] for error in body["errors"]] == [entity.required_field]
+    assert not entity.model.objects.exists()
 
 
 def test_an_invalid_field_gets_422_with_its_path_and_nothing_is_written(entity, admin):

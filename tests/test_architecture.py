@@ -27,7 +27,8 @@ MODULE_LAYERS = {"identity/models.py": 1, "identity/logic.py": 1, "identity/back
                  "identity/choices.py": 1, "conf/urls.py": 10}
 IDENTITY_SERVICES_LAYER = 2.5
 INTERFACE_MODULES = {"views", "api", "forms", "admin_views", "team_views", "merge_views", "views_saved", "urls"}
-CORE_EXCEPTIONS = {"core/schedule.py", "core/testing", "core/apps.py", "core/jobs_heartbeat.py"}
+# core/schedule.py names job paths of higher apps; core/testing builds fixtures from every app.
+CORE_EXCEPTIONS = {"core/schedule.py", "core/testing"}
 # Apps register resources/sections/merge steps into lower apps' registries: those imports point downwards.
 
 
@@ -72,7 +73,7 @@ def test_lower_apps_never_import_higher_apps():
                 if relative.stem in INTERFACE_MODULES and target in ("api",):
                     continue  # interfaces use the API helpers (auth, pagination)
                 violations.append(f"{relative} imports {module}")
-    assert violations == []
+    assert violations == [], "Lower apps import higher ones (order in STYLE.md):\n" + "\n".join(violations)
 
 
 def test_models_selectors_services_and_logic_never_import_interfaces():
@@ -85,7 +86,7 @@ def test_models_selectors_services_and_logic_never_import_interfaces():
             parts = module.split(".")
             if parts[1] in ("api", "web") or parts[-1] in INTERFACE_MODULES:
                 violations.append(f"{relative} imports {module}")
-    assert violations == []
+    assert violations == [], "Reads/writes import an interface:\n" + "\n".join(violations)
 
 
 def test_pure_logic_modules_do_not_touch_the_database():
@@ -101,9 +102,12 @@ def test_pure_logic_modules_do_not_touch_the_database():
 def test_interfaces_do_not_query_models_directly():
     offenders = []
     for relative, tree in _modules():
-        if relative.stem not in {"views", "api"}:
+        if relative.parts[0] in ("api", "web") and relative.stem != "views":
+            continue  # the API/web plumbing (token lookup, middleware) is not a resource interface
+        if not (relative.stem == "api" or "views" in relative.stem):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "objects":
                 offenders.append(f"{relative}:{node.lineno}")
-    assert offenders == []
+    assert offenders == [], "Views/API handlers query models directly; use a selector or service:\n" + "\n".join(
+        offenders)
