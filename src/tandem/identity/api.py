@@ -1,10 +1,9 @@
-"""Identity API: /api/v1/me."""
+"""Identity API: /api/v1/me, users, teams and roles (read-only; administration happens in the UI)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from ninja import Router
 
 from tandem.access.decide import can
@@ -51,11 +50,7 @@ def user_list(request: AuthedRequest, limit: int | None = None, cursor: str | No
               active: bool | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="users:read")
     _require(actor, "user")
-    users = selectors.user_list()
-    if q:
-        users = users.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
-    if active is not None:
-        users = users.filter(is_active=active)
+    users = selectors.user_directory(actor=actor, search=q, active=active)
     page = paginate(users, ordering=("full_name", "id"), limit=limit, cursor=cursor)
     return {"items": [_user_out(user) for user in page.items], "next_cursor": page.next_cursor}
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from tandem.identity.models import Role, Team, User
@@ -19,6 +21,22 @@ class CodeForm(forms.Form):
     code = forms.CharField(label=_("Six-digit code"), max_length=8,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label=_("Six-digit code"), max_length=8,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, also reaching invited users who have not chosen a password yet."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        from tandem.identity.selectors import users_for_password_reset
+
+        yield from users_for_password_reset(email=email)
 
 
 class ProfileForm(forms.Form):

@@ -20,3 +20,17 @@ def token_hash(secret: str) -> str:
 
 def token_display_prefix(secret: str) -> str:
     return secret[: len(TOKEN_PREFIX) + 6]
+
+
+def totp_provisioning_uri(*, secret: str, account_name: str, issuer: str) -> str:
+    """The otpauth:// URI an authenticator app reads from the QR code."""
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=account_name, issuer_name=issuer)
+
+
+def qr_code_svg(text: str) -> str:
+    """An inline SVG QR code for ``text``, drawn locally (no external service sees the secret)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=5, dark="#14324a")

@@ -52,6 +52,32 @@ def user_list() -> QuerySet[User]:
     return User.objects.prefetch_related("roles", "teams")
 
 
+def user_directory(*, actor: Any, search: str = "", role_code: str = "", active: bool | None = None) -> QuerySet[User]:
+    """Users for the administration page and the API, filtered by name/email text, role and state.
+    An actor who may not view users gets NotFound (the page does not exist for them)."""
+    from django.db.models import Q
+
+    from tandem.access.decide import can
+    from tandem.core.exceptions import NotFound
+
+    if not can(actor, "view", resource="user"):
+        raise NotFound("No such page.")
+    users = user_list()
+    if search.strip():
+        users = users.filter(Q(full_name__icontains=search.strip()) | Q(email__icontains=search.strip()))
+    if role_code:
+        users = users.filter(roles__code=role_code)
+    if active is not None:
+        users = users.filter(is_active=active)
+    return users
+
+
+def users_for_password_reset(*, email: str) -> QuerySet[User]:
+    """Active users a reset link may be sent to: including invited users who never chose a password
+    (Tandem has no other way to log in, so an unusable password is no reason to refuse)."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
 def team_list() -> QuerySet[Team]:
     return Team.objects.select_related("manager").prefetch_related("members")
 

@@ -15,12 +15,28 @@ from django.utils import timezone
 
 from tandem.access.decide import can, forget_cached_grants
 from tandem.audit.models import AuditAction
-from tandem.audit.services import audit_created, audit_record, diff, snapshot
+from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tandem.identity.choices import RoleCode
 from tandem.identity.logic import new_token_secret, token_display_prefix, token_hash
-from tandem.identity.models import ApiToken, LoginAttempt, Role, TotpDevice, User
+from tandem.identity.models import ApiToken, LoginAttempt, Role, Team, TotpDevice, User
+from tandem.identity.tokens import INVITATION_VALID_DAYS, invitation_token_generator
 
 USER_AUDITED_FIELDS = ("email", "full_name", "time_zone", "language", "is_active")
+
+
+def _check_an_administrator_remains(*, user: User, losing_role: bool = False, deactivating: bool = False) -> None:
+    """Refuse a change that would leave the workspace without an active administrator (nobody could
+    then manage users or permissions)."""
+    if not user.is_active or not user.roles.filter(code=RoleCode.ADMINISTRATOR).exists():
+        return
+    if not (losing_role or deactivating):
+        return
+    others = User.objects.filter(is_active=True, roles__code=RoleCode.ADMINISTRATOR).exclude(pk=user.pk)
+    if not others.exists():
+        field = "roles" if losing_role else "is_active"
+        raise ValidationFailed("At least one active administrator must remain.",
+                               errors={field: ["This is the last active administrator."]})
 
 
 def login_attempts_purge() -> int:
@@ -44,6 +60,7 @@ def user_create(
     if not can(actor, "create", resource="user"):
         raise PermissionDenied("You may not create users.")
     email = email.strip().lower()
+    role_codes = list(role_codes)
     errors: dict[str, list[str]] = {}
     if User.objects.filter(email=email).exists():
         raise Conflict("A user with this email already exists.", errors={"email": ["Already in use."]})
@@ -139,10 +156,12 @@ def user_roles_set(*, actor: Any, user: User, role_codes: Iterable[str]) -> User
     """Replace the roles ``user`` holds; audited with before and after."""
     if not can(actor, "change", resource="user"):
         raise PermissionDenied("You may not change users' roles.")
+    role_codes = list(role_codes)
     roles = list(Role.objects.filter(code__in=list(role_codes)))
     unknown = set(role_codes) - {role.code for role in roles}
     if unknown:
         raise ValidationFailed("Unknown roles.", errors={"roles": [f"Unknown role: {c}" for c in sorted(unknown)]})
+    _check_an_administrator_remains(user=user, losing_role=RoleCode.ADMINISTRATOR not in set(role_codes))
     with transaction.atomic():
         before = sorted(user.roles.values_list("code", flat=True))
         user.roles.set(roles)
@@ -163,12 +182,17 @@ def login_attempt_record(*, email: str, ip_address: str | None, succeeded: bool)
         return
     from tandem.identity.selectors import login_failures
 
-    by_email, _by_ip = login_failures(email=email, ip_address=ip_address)
-    user = User.objects.filter(email=email).first()
-    if by_email == settings.LOGIN_MAX_FAILURES and user is not None:
+    by_email, by_ip = login_failures(email=email, ip_address=ip_address)
+    if by_email == settings.LOGIN_MAX_FAILURES:
+        # Audited whether or not the email belongs to a user: an attack on unknown addresses is worth seeing too.
+        user = User.objects.filter(email=email).first()
         audit_record(actor=None, action=AuditAction.SECURITY, obj=user,
-                     summary=f"Login locked for {settings.LOGIN_LOCKOUT_MINUTES} minutes after "
-                             f"{by_email} failed attempts from {ip_address or 'unknown address'}")
+                     summary=f"Login for {email} locked for {settings.LOGIN_LOCKOUT_MINUTES} minutes after "
+                             f"{by_email} failed attempts (last from {ip_address or 'an unknown address'})")
+    if ip_address and by_ip == settings.LOGIN_MAX_FAILURES * 3:
+        audit_record(actor=None, action=AuditAction.SECURITY, obj=None,
+                     summary=f"Logins from {ip_address} locked for {settings.LOGIN_LOCKOUT_MINUTES} minutes after "
+                             f"{by_ip} failed attempts")
 
 
 def totp_enrol_start(*, user: User) -> TotpDevice:
@@ -220,10 +244,21 @@ def totp_confirm(*, user: User, device: TotpDevice, code: str) -> bool:
     return True
 
 
-def totp_disable(*, actor: Any, user: User) -> None:
-    """Remove the user's authenticator (the user themself, or an administrator resetting a lost device)."""
-    if getattr(actor, "pk", None) != user.pk and not can(actor, "change", resource="user"):
+def totp_disable(*, actor: Any, user: User, password: str | None = None, code: str | None = None) -> None:
+    """Remove the user's authenticator. The user themself must prove both factors (password and a current
+    code); an administrator may reset a lost device without them."""
+    is_self = getattr(actor, "pk", None) == user.pk
+    if not is_self and not can(actor, "change", resource="user"):
         raise PermissionDenied("You may not change this user's two-factor settings.")
+    if is_self:
+        device = TotpDevice.objects.filter(user=user).first()
+        errors: dict[str, list[str]] = {}
+        if not password or not user.check_password(password):
+            errors["password"] = ["The password is not correct."]
+        if device is not None and device.is_confirmed and not totp_verify(device=device, code=code or ""):
+            errors["code"] = ["The code is not valid."]
+        if errors:
+            raise ValidationFailed("Two-factor authentication stays on.", errors=errors)
     with transaction.atomic():
         deleted, _ = TotpDevice.objects.filter(user=user).delete()
         if deleted:
@@ -262,6 +297,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
         raise PermissionDenied("You may not change users.")
     if getattr(actor, "pk", None) == user.pk and not active:
         raise ValidationFailed("You cannot deactivate yourself.", errors={"is_active": ["Not yourself."]})
+    _check_an_administrator_remains(user=user, deactivating=not active)
     with transaction.atomic():
         if user.is_active == active:
             return user
@@ -331,7 +367,11 @@ def team_delete(*, actor: Any, team: Any) -> None:
     if not can(actor, "delete", resource="team"):
         raise PermissionDenied("You may not delete teams.")
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.DELETE, obj=team, summary=f"Team {team.name} deleted")
+        entry = audit_deleted(actor=actor, obj=team, fields=("name", "manager"), summary=f"Team {team.name} deleted")
+        members = sorted(team.members.values_list("email", flat=True))
+        if members:
+            entry.changes["members"] = [members, None]
+            entry.save(update_fields=["changes"])
         team.delete()
 
 
@@ -347,15 +387,70 @@ def role_two_factor_set(*, actor: Any, role: Role, required: bool) -> Role:
     return role
 
 
-def user_invitation_send(*, user: User, protocol: str, domain: str) -> None:
-    """Email a link to choose a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use)."""
-    from django.contrib.auth.tokens import default_token_generator
+def user_password_set(*, actor: Any, user: User, password: str, summary: str = "Password changed") -> User:
+    """Set ``user``'s password (the user themself: after proving the old one, or through a reset or
+    invitation link). Validated by the configured validators; audited as a security event."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied("Only the user themself sets their password.")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationFailed("The password is not accepted.", errors={"password": list(error.messages)}) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=actor, action=AuditAction.SECURITY, obj=user, summary=summary)
+    return user
+
+
+def user_invite(
+    *,
+    actor: Any,
+    email: str,
+    full_name: str,
+    role_codes: Iterable[str] = (),
+    teams: Iterable[Team] = (),
+    base_url: str,
+) -> User:
+    """Create a user without a usable password, put them in ``teams`` and, once committed, email them a
+    link to choose a password (valid ``INVITATION_VALID_DAYS`` days). ``base_url`` is e.g.
+    ``https://crm.example.com``."""
+    teams = list(teams)
+    with transaction.atomic():
+        user = user_create(actor=actor, email=email, full_name=full_name, role_codes=role_codes)
+        if teams:
+            user_teams_set(actor=actor, user=user, teams=teams)
+        transaction.on_commit(lambda: _invitation_send_logged(actor=actor, user=user, base_url=base_url))
+    return user
+
+
+def _invitation_send_logged(*, actor: Any, user: User, base_url: str) -> None:
+    """After the user is committed: a mail server failure must not undo the invitation; it is logged and
+    the administrator can resend it from the user's page."""
+    import logging
+
+    try:
+        user_invitation_send(actor=actor, user=user, base_url=base_url)
+    except Exception:
+        logging.getLogger(__name__).exception("Could not send the invitation to %s", user.email)
+
+
+def user_invitation_send(*, actor: Any, user: User, base_url: str) -> None:
+    """Email ``user`` a link to choose their password. Used for new users and to resend an invitation to
+    someone who has not set a password yet."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    context = {"protocol": protocol, "domain": domain, "email": user.email,
-               "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+    if not can(actor, "create", resource="user"):
+        raise PermissionDenied("You may not invite users.")
+    if not user.is_active or user.has_usable_password():
+        raise ValidationFailed("This user has already set a password.", errors={"user": ["Already set up."]})
+    path = reverse("identity:invitation-accept", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_token_generator.make_token(user)})
+    context = {"link": base_url.rstrip("/") + path, "email": user.email, "days": INVITATION_VALID_DAYS,
+               "inviter": str(actor) if getattr(actor, "pk", None) else settings.WORKSPACE_NAME}
     subject = "".join(render_to_string("identity/invitation_subject.txt", context).splitlines())
     send_mail(subject, render_to_string("identity/invitation_email.txt", context), None, [user.email])
