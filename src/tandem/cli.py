@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 SETTINGS = "tandem.conf.settings"
+CHILD_STOP_SECONDS = 12  # gunicorn's graceful timeout is 10 s; then the child is killed
 
 
 class CliError(Exception):
@@ -45,22 +46,28 @@ def _setup() -> None:
 
 
 def _check_database() -> None:
-    from django.conf import settings
     from django.db import connection
     from django.db.utils import OperationalError
 
     try:
         connection.ensure_connection()
     except OperationalError as error:
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3"):
-            where = f"SQLite database {db['NAME']}"
-        else:
-            where = f"PostgreSQL database {db['NAME']!r} at {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if db.get("PASSWORD"):
-            reason = reason.replace(db["PASSWORD"], "***")
-        raise CliError(f"cannot connect to the {where}: {reason}", code=2) from None
+        raise _database_error(error) from None
+
+
+def _database_error(error: Exception) -> CliError:
+    """One line naming the database, its host and port, with the password never shown."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        where = f"SQLite database {db['NAME']}"
+    else:
+        where = f"PostgreSQL database {db['NAME']!r} at {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if db.get("PASSWORD"):
+        reason = reason.replace(db["PASSWORD"], "***")
+    return CliError(f"cannot connect to the {where}: {reason}", code=2)
 
 
 def _pending_migrations() -> bool:
@@ -136,9 +143,13 @@ def _create_admin(email: str, name: str, password: str) -> None:
 # --- serve / worker ------------------------------------------------------------------------------------
 
 
-def _children_until_signal(commands: list[list[str]]) -> int:
-    """Run the commands as children; stop all of them on SIGINT/SIGTERM or when one exits."""
-    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own commands
+def _children_until_signal(commands: dict[str, list[str]]) -> int:
+    """Run the named commands as children until SIGINT/SIGTERM or until one of them exits.
+
+    A signal is forwarded (as SIGTERM) to every child still running; when one child exits on its own the
+    others are stopped the same way. Exit code: 0 when stopped by a signal and every child exited cleanly,
+    otherwise non-zero (the first failing child's code, or 1)."""
+    children = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
     stopping: dict[str, int | None] = {"signal": None}
 
     def stop(signum: int, _frame: Any) -> None:
@@ -146,25 +157,30 @@ def _children_until_signal(commands: list[list[str]]) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while stopping["signal"] is None and all(child.poll() is None for child in children):
-            time.sleep(0.3)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for child in children:
+        while stopping["signal"] is None and all(child.poll() is None for child in children.values()):
+            time.sleep(0.2)
+        died = [name for name, child in children.items() if child.poll() is not None]
+        for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for child in children:
+        deadline = time.monotonic() + CHILD_STOP_SECONDS
+        for child in children.values():
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-    if stopping["signal"] is not None:
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for name, child in children.items():
+        print(f"tandem: {name} stopped (exit code {child.returncode})", file=sys.stderr, flush=True)
+    if stopping["signal"] is None:
+        _fail(f"{', '.join(died)} exited unexpectedly; stopped the rest")
+    failed = [child.returncode for child in children.values() if child.returncode != 0]
+    if stopping["signal"] is not None and not failed:
         return 0
-    failed = [child.returncode for child in children if child.returncode not in (0, None)]
-    return failed[0] if failed else 1
+    return next((code for code in failed if code > 0), 1)
 
 
 def _serve(host: str, port: int, workers: int) -> int:
@@ -173,9 +189,9 @@ def _serve(host: str, port: int, workers: int) -> int:
     python = sys.executable
     web = [python, "-m", "gunicorn", "tandem.conf.wsgi:application", "--bind", f"{host}:{port}",
            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"]
-    jobs = [python, "-m", "django", "run_huey", f"--settings={SETTINGS}"]
+    jobs = [python, "-m", "django", "run_jobs", f"--settings={SETTINGS}"]
     _say(f"Tandem is running at http://{host}:{port}  (Ctrl-C stops it)")
-    return _children_until_signal([web, jobs])
+    return _children_until_signal({"web server": web, "job consumer": jobs})
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -187,35 +203,62 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     if _pending_migrations():
         raise CliError("the database is not set up yet: run `tandem init` first")
-    command = [sys.executable, "-m", "django", "run_huey", f"--settings={SETTINGS}", "--workers",
+    command = [sys.executable, "-m", "django", "run_jobs", f"--settings={SETTINGS}", "--workers",
                str(args.workers)]
     _say("Tandem job worker running (Ctrl-C stops it)")
-    return _children_until_signal([command])
+    return _children_until_signal({"job consumer": command})
 
 
 # --- demo / run ----------------------------------------------------------------------------------------
 
 
-def _demo_password(explicit: str | None) -> str:
-    stored = _data_dir() / "demo-credentials.txt"
-    if explicit:
-        password = explicit
-    elif os.environ.get("TANDEM_DEMO_PASSWORD"):
-        password = os.environ["TANDEM_DEMO_PASSWORD"]
-    elif stored.exists():
-        return stored.read_text(encoding="utf-8").strip()
-    else:
-        password = "demo-" + secrets.token_urlsafe(9)
-    stored.touch(mode=0o600)
-    stored.write_text(password, encoding="utf-8")
+DEMO_CREDENTIALS = "demo-credentials.txt"
+
+
+def _stored_demo_password() -> str | None:
+    path = _data_dir() / DEMO_CREDENTIALS
+    if not path.exists():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None
+
+
+def _store_demo_password(password: str) -> None:
+    """Remember the demo password in the data directory, readable by its owner only (mode 0600)."""
+    path = _data_dir() / DEMO_CREDENTIALS
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    path.chmod(0o600)
+
+
+def _demo_users(explicit: str | None) -> str | None:
+    """Make sure the demo users exist; return their password (None when it is not known here).
+
+    Existing demo users keep their password: it was remembered in the data directory when they were made."""
+    from tandem.core.exceptions import DomainError
+    from tandem.demo.generate import demo_users_ensure, demo_users_exist
+
+    stored = _stored_demo_password()
+    if demo_users_exist():
+        if explicit and explicit != stored:
+            _say("The demo users already exist; their password stays as it was (--password ignored).")
+        return stored
+    password = explicit or os.environ.get("TANDEM_DEMO_PASSWORD") or stored or "demo-" + secrets.token_urlsafe(9)
+    try:
+        demo_users_ensure(password=password)
+    except DomainError as error:
+        details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+        raise CliError(f"{error.message} {details}".strip()) from None
+    _store_demo_password(password)
     return password
 
 
-def _print_logins(password: str) -> None:
+def _print_logins(password: str | None) -> None:
     from tandem.demo.generate import DEMO_USERS
 
+    shown = password or "the one set when they were created"
     _say("")
-    _say(f"Demo logins (password for all of them: {password}):")
+    _say(f"Demo logins (password for all of them: {shown}):")
     for email, name, roles in DEMO_USERS:
         _say(f"  {email:<28} {name:<22} {', '.join(roles)}")
 
@@ -227,10 +270,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tandem.core.exceptions import DomainError
     from tandem.demo.generate import generate
 
-    password = _demo_password(args.password)
+    password = _demo_users(args.password)
     _say(f"Loading demo data (scale {args.scale}, seed {args.seed})…")
     try:
-        result = generate(seed=args.seed, scale=args.scale, password=password, progress=_say)
+        result = generate(seed=args.seed, scale=args.scale, password=password or secrets.token_urlsafe(16),
+                          progress=_say)
     except DomainError as error:
         raise CliError(f"{error.message} {error.errors or ''}".strip()) from None
     if result.already_loaded:
@@ -240,21 +284,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """First run in one command: set up, load demo data if the database is empty, print logins, serve."""
+    """First run in one command: set up, load demo data into an empty database, print the logins, serve.
+
+    A database that already has users of its own (not the demo users) gets no demo data and no demo users."""
     _setup()
     _migrate()
     from tandem.accounts.models import Account
-    from tandem.demo.generate import generate
+    from tandem.demo.generate import demo_users_exist, generate
+    from tandem.identity.models import User
 
-    password = _demo_password(None)
+    if User.objects.exists() and not demo_users_exist():
+        _say("This database already has its own users; no demo data is added.")
+        _say(f"Open http://{args.host}:{args.port} and log in with your account.")
+        return _serve(args.host, args.port, args.workers)
+    password = _demo_users(None)
     if not Account.objects.exists():
         _say("Loading demo data…")
-        generate(seed=1, scale="small", password=password, progress=_say)
-    else:
-        generate(seed=1, scale="small", password=password, progress=lambda _message: None)  # users only
+        generate(seed=1, scale="small", password=password or secrets.token_urlsafe(16), progress=_say)
     _print_logins(password)
     _say("")
-    _say(f"Open http://{args.host}:{args.port} and log in as ada.admin@demo.tandem / {password}")
+    _say(f"Open http://{args.host}:{args.port} and log in as ada.admin@demo.tandem / "
+         f"{password or '(the demo password)'}")
     return _serve(args.host, args.port, args.workers)
 
 
@@ -442,8 +492,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError
 
-    execute_from_command_line(["tandem manage", *args.arguments])
+    try:
+        execute_from_command_line(["tandem manage", *args.arguments])
+    except OperationalError:
+        _check_database()  # unreachable: one clear line; reachable: a real error, shown in full
+        raise
     return 0
 
 
@@ -534,6 +589,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `tandem export accounts | head`: the reader has gone; not an error worth a trace
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -32,9 +33,19 @@ def _secret_key() -> str:
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Written to a private temporary file and linked into place, which fails if another process (say, a
+    # second gunicorn worker starting at the same moment) got there first: then everyone uses its key.
     key = secrets.token_urlsafe(64)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key, encoding="utf-8")
+    temporary = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    try:
+        os.link(temporary, key_file)
+    except FileExistsError:
+        key = key_file.read_text(encoding="utf-8").strip()
+    finally:
+        temporary.unlink()
     return key
 
 
