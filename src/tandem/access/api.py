@@ -1,4 +1,4 @@
-"""Access API: explain a decision; read the policy."""
+"""Access API: explain a decision; read the policy (rules and field groups)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,41 @@ from typing import Any
 from ninja import Router
 
 from tandem.access import selectors
-from tandem.access.decide import can
-from tandem.access.schemas import ExplainOut, RuleOut
+from tandem.access.schemas import ExplainOut, FieldGroupRuleOut, RuleOut
 from tandem.api.auth import api_actor
-from tandem.core.exceptions import PermissionDenied
 from tandem.identity.requests import AuthedRequest
 
 router = Router(tags=["access"])
 
 
-def _require_policy_view(actor: Any) -> None:
-    if not can(actor, "view", resource="access_policy"):
-        raise PermissionDenied("You may not read the permission policy.")
-
-
 @router.get("/explain", response=ExplainOut, operation_id="access_decision_explain")
 def explain(request: AuthedRequest, user: str, resource: str = "account", record: str = "") -> dict[str, Any]:
-    """Whether ``user`` (public id or email) may perform each action on ``resource`` (or one record), and why."""
+    """Whether ``user`` (public id or email) may perform each action on ``resource`` — or on one ``record``
+    (its public id) — which role and scope decided, and why. Needs "view" on the permission policy."""
     actor = api_actor(request, scope="users:read")
-    _require_policy_view(actor)
-    result = selectors.explain_access(user_key=user, resource=resource, record_public_id=record)
+    result = selectors.explain_access(actor=actor, user_key=user, resource=resource, record_public_id=record)
     return {
-        "user": result.user.email, "resource": result.resource.name,
-        "record": getattr(result.record, "public_id", None), "roles": result.roles,
-        "actions": [{"action": a.action, "allowed": a.allowed, "role": a.role_code, "scope": a.scope,
-                     "reason": a.reason} for a in result.actions],
-        "field_groups": [{"field_group": name, "can_read": access.can_read, "can_write": access.can_write}
-                         for name, access in result.field_groups],
+        "user": result.user.email, "user_id": result.user.public_id, "resource": result.resource.name,
+        "record": getattr(result.record, "public_id", None), "roles": list(result.roles),
+        "actions": [{"action": item.action, "allowed": item.allowed, "role": item.role_code, "scope": item.scope,
+                     "reason": item.reason} for item in result.actions],
+        "field_groups": [{"field_group": group.field_group, "can_read": group.can_read,
+                          "can_write": group.can_write} for group in result.field_groups],
     }
 
 
 @router.get("/policy", response=list[RuleOut], operation_id="access_rule_list")
 def policy(request: AuthedRequest) -> list[dict[str, Any]]:
+    """Every permission rule: role × resource × action → scope (own, team or all). No row means denied."""
     actor = api_actor(request, scope="users:read")
-    _require_policy_view(actor)
     return [{"role": row.role.code, "resource": row.resource, "action": row.action, "scope": row.scope}
-            for row in selectors.policy_rows()]
+            for row in selectors.policy_rows(actor=actor)]
+
+
+@router.get("/field-groups", response=list[FieldGroupRuleOut], operation_id="access_fieldgroup_list")
+def field_groups(request: AuthedRequest) -> list[dict[str, Any]]:
+    """Every field-group rule: role × resource × field group → read, write."""
+    actor = api_actor(request, scope="users:read")
+    return [{"role": row.role.code, "resource": row.resource, "field_group": row.field_group,
+             "can_read": row.can_read, "can_write": row.can_write}
+            for row in selectors.field_group_rows(actor=actor)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tandem.access.choices import SCOPE_RANK, Action, Scope
 from tandem.access.registry import Resource, get_resource, resource_for_model
@@ -60,6 +61,14 @@ class ActionExplanation:
     role_code: str | None
     scope: str | None
     reason: str
+
+    @property
+    def action_label(self) -> str:
+        return _action_label(self.action)
+
+    @property
+    def scope_label(self) -> str:
+        return str(Scope(self.scope).label) if self.scope in Scope.values else ""
 
 
 def _is_system(actor: Any) -> bool:
@@ -148,53 +157,81 @@ def can(actor: Any, action: str, obj: Model | None = None, *, resource: str | No
 
 
 def field_access(actor: Any, resource: str, field_group: str) -> FieldAccess:
-    """Read/write access to a field group. Without any row, a group is readable but not writable
-    only if the actor may view the resource at all."""
+    """Read/write access to a field group: the union over the actor's roles. Without any row for the group
+    nobody but the system may read or write it (fail closed); writing implies reading; a deactivated user
+    gets neither."""
     if _is_system(actor):
         return FieldAccess(True, True)
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return FieldAccess(False, False)
     from tandem.access.models import FieldGroupPermission
 
     rows = FieldGroupPermission.objects.filter(
         role__users=actor, resource=resource, field_group=field_group
     ).values_list("can_read", "can_write")
-    can_read = any(read for read, _ in rows)
-    can_write = any(write for _, write in rows)
+    can_read = any(read for read, _write in rows)
+    can_write = any(write for _read, write in rows)
     return FieldAccess(can_read or can_write, can_write)
 
 
+def _action_label(action: str) -> str:
+    return str(Action(action).label) if action in Action.values else action
+
+
+def _allowed_reason(grant: Grant, action: str, target: Resource, with_record: bool) -> str:
+    values = {"role": grant.role_name, "action": _action_label(action), "resource": target.label}
+    if not target.has_records:
+        return _("Role “%(role)s” allows “%(action)s” on %(resource)s.") % values
+    if grant.scope == Scope.ALL:
+        return _("Role “%(role)s” allows “%(action)s” on all %(resource)s.") % values
+    if grant.scope == Scope.TEAM:
+        if with_record:
+            return _("Role “%(role)s” allows “%(action)s” on the %(resource)s of the user and the user's teams, "
+                     "and this record is one of them.") % values
+        return _("Role “%(role)s” allows “%(action)s” on the %(resource)s of the user and the user's teams.") % values
+    if with_record:
+        return _("Role “%(role)s” allows “%(action)s” on the user's own %(resource)s, "
+                 "and this record is one of them.") % values
+    return _("Role “%(role)s” allows “%(action)s” on the user's own %(resource)s.") % values
+
+
+def _outside_reason(grant: Grant, action: str, target: Resource) -> str:
+    values = {"role": grant.role_name, "action": _action_label(action), "resource": target.label}
+    if grant.scope == Scope.TEAM:
+        return _("Role “%(role)s” allows “%(action)s” only on the %(resource)s of the user and the user's teams; "
+                 "this record is outside that scope.") % values
+    return _("Role “%(role)s” allows “%(action)s” only on the user's own %(resource)s; "
+             "this record is outside that scope.") % values
+
+
 def explain(actor: Any, obj: Model | None = None, *, resource: str | None = None) -> list[ActionExplanation]:
-    """For every action of the resource: allowed or not, and the rule that decided."""
+    """For every action of the resource: allowed or not, the role and scope that decided, and why.
+
+    Always agrees with ``can()``: both use the same grants and the same scope conditions."""
     target = get_resource(resource) if resource else resource_for_model(type(obj))
     explanations = []
     for action in target.actions:
-        if not getattr(actor, "is_active", False):
-            explanations.append(ActionExplanation(action, False, None, None, "The user is deactivated."))
+        if _is_system(actor):
+            explanations.append(ActionExplanation(action, True, None, Scope.ALL,
+                                                  _("The system actor may do everything.")))
+            continue
+        if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+            explanations.append(ActionExplanation(action, False, None, None,
+                                                  _("The user is deactivated, so every action is denied.")))
             continue
         grants = _grants(actor, target.name, action)
         if not grants:
-            explanations.append(
-                ActionExplanation(action, False, None, None,
-                                  f"None of the user's roles grants '{action}' on {target.label}.")
-            )
+            explanations.append(ActionExplanation(
+                action, False, None, None,
+                _("None of the user's roles allows “%(action)s” on %(resource)s.")
+                % {"action": _action_label(action), "resource": target.label}))
             continue
         grant = _matching_grant(actor, target, action, obj)
         if grant is not None:
-            explanations.append(
-                ActionExplanation(
-                    action, True, grant.role_code, grant.scope,
-                    f"Role '{grant.role_name}' grants '{action}' on {grant.scope} {target.label}"
-                    + (" and this record is within that scope." if obj is not None else "."),
-                )
-            )
+            explanations.append(ActionExplanation(action, True, grant.role_code, grant.scope,
+                                                  _allowed_reason(grant, action, target, obj is not None)))
         else:
             widest = grants[0]
-            explanations.append(
-                ActionExplanation(
-                    action, False, widest.role_code, widest.scope,
-                    f"Role '{widest.role_name}' grants '{action}' only on {widest.scope} {target.label}; "
-                    "this record is outside that scope.",
-                )
-            )
+            explanations.append(ActionExplanation(action, False, widest.role_code, widest.scope,
+                                                  _outside_reason(widest, action, target)))
     return explanations

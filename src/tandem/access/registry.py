@@ -7,7 +7,7 @@ module never imports the apps; the apps import it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,3 +55,23 @@ def resource_for_model(model: Any) -> Resource:
         if resource.model_label == label:
             return resource
     raise LookupError(f"No access resource registered for {label}")
+
+
+FieldGroupSource = Callable[[str], Iterable[str]]
+_FIELD_GROUP_SOURCES: list[FieldGroupSource] = []
+
+
+def register_field_group_source(source: FieldGroupSource) -> None:
+    """Apps whose records define field groups at run time (custom fields put in a group) register a
+    function ``resource name -> group names`` so the permission editor offers those groups too."""
+    if source not in _FIELD_GROUP_SOURCES:
+        _FIELD_GROUP_SOURCES.append(source)
+
+
+def field_group_names(resource_name: str, *, existing: Iterable[str] = ()) -> list[str]:
+    """Every field group of a resource: registered ones, those named by registered sources, and ``existing``
+    (the groups that already have permission rows)."""
+    names = set(get_resource(resource_name).field_groups) | set(existing)
+    for source in _FIELD_GROUP_SOURCES:
+        names.update(source(resource_name))
+    return sorted(name for name in names if name)

@@ -19,6 +19,7 @@ class FieldGroupOut(Schema):
 
 class ExplainOut(Schema):
     user: str
+    user_id: str
     resource: str
     record: str | None
     roles: list[str]
@@ -31,3 +32,11 @@ class RuleOut(Schema):
     resource: str
     action: str
     scope: str
+
+
+class FieldGroupRuleOut(Schema):
+    role: str
+    resource: str
+    field_group: str
+    can_read: bool
+    can_write: bool

@@ -6,27 +6,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from tandem.access.decide import ActionExplanation, FieldAccess, explain, field_access
+from tandem.access.choices import Action
+from tandem.access.decide import ActionExplanation, can, explain, field_access, restrict
 from tandem.access.models import FieldGroupPermission, Permission
-from tandem.access.registry import Resource, all_resources, get_resource
-from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.access.registry import Resource, all_resources, field_group_names, get_resource
+from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.models import Role, User
 
 
 @dataclass(frozen=True)
-class Cell:
+class RuleCell:
+    """One select of the editor: ``scope`` is what the select shows, ``saved`` what was stored when the page
+    was rendered (they differ only when a refused save is shown again)."""
+
     action: str
+    action_label: Any
     scope: str | None
+    saved: str | None
     input_name: str
 
 
 @dataclass(frozen=True)
 class GroupCell:
-    name: str
+    field_group: str
     can_read: bool
     can_write: bool
+    saved_read: bool
+    saved_write: bool
     input_name: str
 
 
@@ -34,8 +43,8 @@ class GroupCell:
 class MatrixRow:
     role_code: str
     role_name: str
-    cells: list[Cell]
-    field_groups: list[GroupCell]
+    cells: tuple[RuleCell, ...]
+    field_groups: tuple[GroupCell, ...]
 
 
 @dataclass(frozen=True)
@@ -43,81 +52,138 @@ class MatrixSection:
     resource: str
     label: Any
     has_records: bool
-    actions: tuple[str, ...]
-    field_group_names: list[str]
-    rows: list[MatrixRow]
+    actions: tuple[tuple[str, Any], ...]  # (code, label)
+    field_group_names: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
 
 
 @dataclass(frozen=True)
 class PolicyMatrix:
-    sections: list[MatrixSection]
+    sections: tuple[MatrixSection, ...]
 
 
-def policy_matrix() -> PolicyMatrix:
-    roles = list(Role.objects.all())
-    rules = {(p.role_id, p.resource, p.action): p.scope for p in Permission.objects.all()}
-    groups = {(g.role_id, g.resource, g.field_group): g for g in FieldGroupPermission.objects.all()}
+def rule_input_name(role_code: str, resource: str, action: str) -> str:
+    return f"rule-{role_code}-{resource}-{action}"
+
+
+def group_input_name(role_code: str, resource: str, field_group: str) -> str:
+    return f"group-{role_code}-{resource}-{field_group}"
+
+
+def _action_label(action: str) -> Any:
+    return Action(action).label if action in Action.values else action
+
+
+def policy_matrix(*, actor: Any) -> PolicyMatrix:
+    """The whole policy as the editor shows it: per resource, a row per role with a cell per action, and the
+    resource's field groups. Three queries whatever the size."""
+    if not can(actor, Action.VIEW, resource="access_policy"):
+        raise NotFound(_("No such page."))
+    roles = list(Role.objects.order_by("position", "code"))
+    rules = {(row.role_id, row.resource, row.action): row.scope for row in Permission.objects.all()}
+    groups = {(row.role_id, row.resource, row.field_group): row for row in FieldGroupPermission.objects.all()}
     sections = []
     for resource in all_resources():
-        group_names = sorted({name for (_r, res, name) in groups if res == resource.name}
-                             | set(resource.field_groups))
+        names = tuple(field_group_names(resource.name, existing={name for (_r, res, name) in groups
+                                                                  if res == resource.name}))
         rows = []
         for role in roles:
-            cells = [Cell(action, rules.get((role.pk, resource.name, action)),
-                          f"rule-{role.code}-{resource.name}-{action}") for action in resource.actions]
+            cells = tuple(
+                RuleCell(action, _action_label(action), rules.get((role.pk, resource.name, action)),
+                         rules.get((role.pk, resource.name, action)),
+                         rule_input_name(role.code, resource.name, action))
+                for action in resource.actions)
             group_cells = []
-            for name in group_names:
+            for name in names:
                 row = groups.get((role.pk, resource.name, name))
-                group_cells.append(GroupCell(name, bool(row and row.can_read), bool(row and row.can_write),
-                                             f"group-{role.code}-{resource.name}-{name}"))
-            rows.append(MatrixRow(role.code, role.name, cells, group_cells))
-        sections.append(MatrixSection(resource.name, resource.label, resource.has_records, resource.actions,
-                                      group_names, rows))
-    return PolicyMatrix(sections)
+                read, write = bool(row and row.can_read), bool(row and row.can_write)
+                group_cells.append(GroupCell(name, read, write, read, write,
+                                             group_input_name(role.code, resource.name, name)))
+            rows.append(MatrixRow(role.code, role.name, cells, tuple(group_cells)))
+        sections.append(MatrixSection(resource.name, resource.label, resource.has_records,
+                                      tuple((action, _action_label(action)) for action in resource.actions),
+                                      names, tuple(rows)))
+    return PolicyMatrix(tuple(sections))
 
 
-def policy_rows() -> QuerySet[Permission]:
-    return Permission.objects.select_related("role").order_by("resource", "role__position", "action")
+def policy_rows(*, actor: Any) -> QuerySet[Permission]:
+    """Every permission rule, by resource, role and action."""
+    if not can(actor, Action.VIEW, resource="access_policy"):
+        raise PermissionDenied(_("You may not read the permission policy."))
+    return Permission.objects.select_related("role").order_by("resource", "role__position", "role__code", "action")
 
 
-def explainable_users() -> QuerySet[User]:
-    return User.objects.filter(is_active=True).order_by("full_name")
+def field_group_rows(*, actor: Any) -> QuerySet[FieldGroupPermission]:
+    """Every field-group rule, by resource, group and role."""
+    if not can(actor, Action.VIEW, resource="access_policy"):
+        raise PermissionDenied(_("You may not read the permission policy."))
+    return FieldGroupPermission.objects.select_related("role").order_by(
+        "resource", "field_group", "role__position", "role__code")
 
 
-def explainable_resources() -> list[Resource]:
+def explainable_users(*, actor: Any) -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("full_name", "email")
+
+
+def explainable_resources(*, actor: Any) -> list[Resource]:
     return all_resources()
 
 
 @dataclass(frozen=True)
-class ExplainResult:
+class FieldGroupExplanation:
+    field_group: str
+    can_read: bool
+    can_write: bool
+    read_roles: tuple[str, ...]  # names of the user's roles granting read
+    write_roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessExplanation:
     user: User
     resource: Resource
     record: Any
-    actions: list[ActionExplanation]
-    field_groups: list[tuple[str, FieldAccess]]
-    roles: list[str]
+    roles: tuple[str, ...]
+    actions: tuple[ActionExplanation, ...]
+    field_groups: tuple[FieldGroupExplanation, ...]
 
 
-def explain_access(*, user_key: str, resource: str, record_public_id: str = "") -> ExplainResult:
-    """For a user (public id or email), a resource and optionally one record: every action's decision."""
-    user = User.objects.filter(public_id=user_key).first() or User.objects.filter(email=user_key.lower()).first()
+def explain_access(*, actor: Any, user_key: str, resource: str, record_public_id: str = "") -> AccessExplanation:
+    """For a user (public id or email), a resource and optionally one record the actor can see: every
+    action's decision with its reason, and the field groups. Only for actors who may view the policy."""
+    if not can(actor, Action.VIEW, resource="access_policy"):
+        raise PermissionDenied(_("You may not read the permission policy."))
+    key = user_key.strip()
+    user = User.objects.filter(Q(public_id=key) | Q(email__iexact=key)).prefetch_related("roles").first() \
+        if key else None
     if user is None:
-        raise ValidationFailed("Unknown user.", errors={"user": ["Unknown user."]})
+        raise ValidationFailed(_("Unknown user."), errors={"user": [_("No user has this id or email address.")]})
     try:
         target = get_resource(resource)
     except LookupError:
-        raise ValidationFailed("Unknown resource.", errors={"resource": ["Unknown resource."]}) from None
+        raise ValidationFailed(_("Unknown resource."), errors={"resource": [_("Choose a resource from the list.")]}) \
+            from None
     record = None
+    record_public_id = record_public_id.strip()
     if record_public_id:
         if not target.has_records:
-            raise ValidationFailed("This resource has no records.", errors={"record": ["No records."]})
+            raise ValidationFailed(_("This resource has no records."),
+                                   errors={"record": [_("Leave the record empty for this resource.")]})
         model = apps.get_model(str(target.model_label))
-        record = model._default_manager.filter(public_id=record_public_id).first()
+        record = restrict(model._default_manager.all(), actor, Action.VIEW).filter(public_id=record_public_id).first()
         if record is None:
-            raise NotFound("No such record.")
+            raise NotFound(_("No such record."))
     actions = explain(user, record) if record is not None else explain(user, resource=target.name)
-    group_names = sorted(set(FieldGroupPermission.objects.filter(resource=target.name)
-                             .values_list("field_group", flat=True)) | set(target.field_groups))
-    return ExplainResult(user, target, record, actions,
-                         [(name, field_access(user, target.name, name)) for name in group_names],
-                         sorted(user.roles.values_list("name", flat=True)))
+    rows = list(FieldGroupPermission.objects.filter(resource=target.name, role__users=user).select_related("role"))
+    names = field_group_names(target.name, existing=FieldGroupPermission.objects.filter(resource=target.name)
+                              .values_list("field_group", flat=True).distinct())
+    groups = []
+    for name in names:
+        access = field_access(user, target.name, name)
+        groups.append(FieldGroupExplanation(
+            name, access.can_read, access.can_write,
+            tuple(row.role.name for row in rows if row.field_group == name and (row.can_read or row.can_write)),
+            tuple(row.role.name for row in rows if row.field_group == name and row.can_write)))
+    return AccessExplanation(user, target, record, tuple(role.name for role in user.roles.all()), tuple(actions),
+                             tuple(groups))
+
