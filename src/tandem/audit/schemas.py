@@ -11,7 +11,7 @@ class AuditEntryOut(Schema):
     actor: str
     action: str
     object_type: str | None
-    object_id: str
+    object_id: str | None
     object: str
     summary: str
     changes: dict[str, Any]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from tandem.audit.models import AuditAction, AuditEntry
 
@@ -86,3 +87,14 @@ def audit_deleted(*, actor: Any, obj: Model, fields: Iterable[str], summary: str
     before = snapshot(obj, fields)
     changes = {name: [value, None] for name, value in before.items() if value not in (None, "", [])}
     return audit_record(actor=actor, action=AuditAction.DELETE, obj=obj, changes=changes, summary=summary)
+
+
+def audit_export_record(*, actor: Any, filters: Any, count: int) -> AuditEntry:
+    """Record that ``actor`` exported ``count`` audit entries chosen by ``filters`` (an AuditFilters)."""
+    described = {name: str(value) for name, value in (
+        ("actor", filters.actor_email), ("object_type", filters.object_type), ("action", filters.action),
+        ("text", filters.text), ("since", filters.since), ("until", filters.until)) if value}
+    summary = _("Exported the audit log (%(count)s entries)") % {"count": count}
+    if described:
+        summary += " — " + ", ".join(f"{name}={value}" for name, value in described.items())
+    return audit_record(actor=actor, action=AuditAction.EXPORT, obj=None, summary=summary)

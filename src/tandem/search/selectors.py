@@ -79,8 +79,8 @@ def _phone_q(digits: str) -> Q:
 
 def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
     from django.contrib.postgres.search import TrigramWordSimilarity
-    from django.db.models import F, Value
-    from django.db.models.functions import Concat, Greatest
+    from django.db.models import Value
+    from django.db.models.functions import Greatest
 
     with connection.cursor() as cursor:  # the index-backed <% operator uses this threshold (default 0.6)
         cursor.execute(f"SET pg_trgm.word_similarity_threshold = {PG_WORD_THRESHOLD}")
@@ -91,16 +91,18 @@ def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list
                 | Q(name__icontains=query) | Q(domain__icontains=query))
         .order_by("-score", "name")[:limit]
     )
-    full_name = Concat(F("first_name"), Value(" "), F("last_name"))
-    contacts = restrict(Contact.objects.select_related("account"), actor).annotate(full=full_name)
+    contacts = restrict(Contact.objects.select_related("account"), actor)
     digits = _phone_digits(query)
     if digits:
         contacts = contacts.annotate(score=Value(1.0)).filter(_phone_q(digits))
     else:
-        contacts = contacts.annotate(
-            score=Greatest(TrigramWordSimilarity(query, "full"), TrigramWordSimilarity(query, "email"))
-        ).filter(Q(full__trigram_word_similar=query) | Q(email__trigram_word_similar=query)
-                 | Q(email__icontains=query))
+        # Written to match the GIN index expressions exactly (search/migrations/0001), so PostgreSQL uses them.
+        candidates = RawSQL(  # noqa: S611 - constant SQL; the user's text is a bound parameter
+            "SELECT id FROM contacts_contact WHERE %s <%% (first_name || ' ' || last_name) OR %s <%% email "
+            "OR email ILIKE %s LIMIT " + str(CANDIDATES), [query, query, f"%{query}%"])
+        contacts = contacts.filter(pk__in=candidates).annotate(score=RawSQL(  # noqa: S611 - as above
+            "GREATEST(word_similarity(%s, contacts_contact.first_name || ' ' || contacts_contact.last_name), "
+            "word_similarity(%s, contacts_contact.email))", [query, query]))
     contacts = contacts.order_by("-score", "last_name")[:limit]
     return ([_account_hit(a, a.score) for a in accounts], [_contact_hit(c, c.score) for c in contacts])
 

@@ -1,0 +1,66 @@
+"""Demo data: deterministic, never duplicated, and each demo role sees a sensible part of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tandem.accounts.models import Account, AccountTeamMember
+from tandem.accounts.selectors import account_list
+from tandem.contacts.models import Contact
+from tandem.demo.generate import DEMO_USERS, generate
+from tandem.identity.models import Team, User
+
+PASSWORD = "demo password 1"
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 14 users; speed only
+    return generate(seed=3, scale="small", password=PASSWORD, progress=lambda _message: None)
+
+
+def _visible(email: str) -> int:
+    return account_list(actor=User.objects.get(email=email)).count()
+
+
+def test_small_demo_data_has_every_role_two_managed_teams_and_sixty_accounts(demo):
+    assert (demo.users_created, demo.accounts_created, demo.already_loaded) == (14, 60, False)
+    assert Account.objects.count() == 60 and Contact.objects.count() == demo.contacts_created > 60
+    for email, _name, roles in DEMO_USERS:
+        user = User.objects.get(email=email)
+        assert sorted(user.roles.values_list("code", flat=True)) == sorted(roles)
+        assert user.check_password(PASSWORD)
+    assert sorted(Team.objects.values_list("name", "manager__email")) == [
+        ("APAC", "mei.manager@demo.tandem"), ("EMEA", "max.manager@demo.tandem")]
+    assert set(AccountTeamMember.objects.values_list("role__code", flat=True)) == {
+        "am", "csm", "implementation", "renewal"}
+    assert {account.country for account in Account.objects.all()} >= {"DE", "KR", "CN"}
+
+
+def test_each_demo_role_sees_a_sensible_part_of_the_accounts(demo):
+    everyone = 60
+    assert _visible("ada.admin@demo.tandem") == everyone
+    assert _visible("vera.viewer@demo.tandem") == everyone
+    amy, jun = _visible("amy.am@demo.tandem"), _visible("jun.am@demo.tandem")
+    assert 0 < amy < everyone and 0 < jun < everyone
+    cara, seo = _visible("cara.csm@demo.tandem"), _visible("seo.csm@demo.tandem")
+    assert 0 < cara < amy and 0 < seo < jun  # a CSM only has the high-touch accounts
+    assert 0 < _visible("max.manager@demo.tandem") < everyone
+
+
+def test_running_the_demo_again_adds_nothing(demo):
+    names = sorted(Account.objects.values_list("name", flat=True))
+    again = generate(seed=3, scale="small", password=PASSWORD, progress=lambda _message: None)
+    assert (again.users_created, again.accounts_created, again.already_loaded) == (0, 0, True)
+    assert sorted(Account.objects.values_list("name", flat=True)) == names
+
+
+def test_the_same_seed_gives_the_same_companies(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    generate(seed=9, scale="small", password=PASSWORD, progress=lambda _message: None)
+    first = list(Account.objects.order_by("external_id").values_list("name", "domain", "tier", "owner__email"))
+    Contact.objects.all().delete()
+    Account.objects.all().delete()
+    generate(seed=9, scale="small", password=PASSWORD, progress=lambda _message: None)
+    second = list(Account.objects.order_by("external_id").values_list("name", "domain", "tier", "owner__email"))
+    assert first == second and len(first) == 60
