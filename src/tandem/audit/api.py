@@ -45,8 +45,7 @@ def entry_list(request: AuthedRequest, limit: int | None = None, cursor: str | N
         return {"items": items, "next_cursor": page.next_cursor}
     page = paginate(selectors.entry_list(actor=acting, filters=filters), ordering=("-at", "-id"), limit=limit,
                     cursor=cursor)
-    ids = selectors.public_ids(page.items)
-    items = [_out(entry, object_id=ids.get((entry.content_type_id, entry.object_id), entry.object_id or None)
-                  if entry.content_type_id else None, changes=entry.changes)
+    ids = selectors.object_ids(page.items)
+    items = [_out(entry, object_id=ids.get((entry.content_type_id or 0, entry.object_id)), changes=entry.changes)
              for entry in page.items]
     return {"items": items, "next_cursor": page.next_cursor}

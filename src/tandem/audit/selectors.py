@@ -138,22 +138,25 @@ def readable_changes(*, actor: Any, resource: str, changes: dict[str, Any]) -> d
             if name not in hidden and name != "custom" and not name.startswith("custom.")}
 
 
-def public_ids(entries: Iterable[AuditEntry]) -> dict[tuple[int, str], str]:
-    """``(content type id, object id) -> public id`` for the entries' records that still exist and have one;
-    one query per record type."""
+def object_ids(entries: Iterable[AuditEntry]) -> dict[tuple[int, str], str | None]:
+    """``(content type id, object id) -> the id to show``: the public id for records that have one (None once
+    the record is deleted, so internal keys never leak), the internal id for rows without a public id (such as
+    permission rules). One query per record type."""
     wanted: dict[int, set[str]] = {}
     for entry in entries:
         if entry.content_type_id and entry.object_id:
             wanted.setdefault(entry.content_type_id, set()).add(entry.object_id)
-    found: dict[tuple[int, str], str] = {}
+    shown: dict[tuple[int, str], str | None] = {}
     for content_type_id, ids in wanted.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None or not any(field.name == "public_id" for field in model._meta.get_fields()):
+            shown.update({(content_type_id, pk): pk for pk in ids})
             continue
+        shown.update({(content_type_id, pk): None for pk in ids})
         pks = [int(pk) for pk in ids if pk.isdigit()]
         for pk, public_id in model._default_manager.filter(pk__in=pks).values_list("pk", "public_id"):
-            found[(content_type_id, str(pk))] = public_id
-    return found
+            shown[(content_type_id, str(pk))] = public_id
+    return shown
 
 
 @dataclass(frozen=True)

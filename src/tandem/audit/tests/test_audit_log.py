@@ -1,15 +1,82 @@
+"""The audit log page, its API and CSV export."""
+
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+
+from django.utils import timezone
+
 from tandem.accounts import services as account_services
+from tandem.audit.models import AuditAction, AuditEntry
+from tandem.audit.services import audit_record
 from tandem.core.testing.factories import AccountFactory, assign
 from tandem.core.testing.fixtures import bearer_for, logged_in
+
+
+def _entry(actor, obj, *, summary: str = "", at: datetime.datetime | None = None, **changes) -> AuditEntry:
+    entry = audit_record(actor=actor, action=AuditAction.CHANGE, obj=obj, changes=changes, summary=summary)
+    if at is not None:
+        AuditEntry.objects.filter(pk=entry.pk).update(at=at)
+    return entry
 
 
 def test_every_change_is_in_the_log_with_before_and_after(admin):
     account = account_services.account_create(actor=admin, name="Before")
     account_services.account_update(actor=admin, account=account, name="After")
     page = logged_in(admin).get("/audit/?object_type=account").content.decode()
-    assert "Before" in page and "After" in page and "alice@example.test" in page
+    assert '<span class="diff-before">Before</span> → <span class="diff-after">After</span>' in page
+    assert "Alice Admin" in page
+
+
+def test_the_log_filters_by_actor_type_action_text_and_days(admin, am):
+    acme, globex = AccountFactory(name="Acme"), AccountFactory(name="Globex")
+    day = datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)
+    _entry(admin, acme, at=day, name=["a", "b"])
+    _entry(am, globex, at=day + datetime.timedelta(days=2), name=["c", "d"])
+    _entry(am, acme, at=day + datetime.timedelta(days=5), name=["e", "f"])
+    client = logged_in(admin)
+
+    def shown(query: str) -> list[str]:
+        response = client.get("/audit/?" + query)
+        assert response.status_code == 200
+        return [entry.object_repr for entry in response.context["page"].items]
+
+    assert shown("actor=ADAM@example.test") == ["Acme", "Globex"]
+    assert shown("q=glob") == ["Globex"]
+    assert shown("since=2026-03-11&until=2026-03-14") == ["Globex"]
+    assert shown("since=2026-03-15") == ["Acme"]
+    assert shown("object_type=account&action=change") == ["Acme", "Globex", "Acme"]
+    assert shown("action=delete") == []
+
+
+def test_a_reversed_date_range_is_shown_as_an_error(admin):
+    response = logged_in(admin).get("/audit/?since=2026-03-15&until=2026-03-01")
+    assert response.status_code == 422
+    assert "Choose a day on or after the start date." in response.content.decode()
+
+
+def test_the_log_pages_with_a_cursor_and_nothing_is_repeated(admin):
+    account = AccountFactory(name="Busy")
+    start = timezone.now() - datetime.timedelta(days=1)
+    for index in range(53):
+        _entry(admin, account, summary=f"step {index:02d}", at=start + datetime.timedelta(minutes=index % 7))
+    client = logged_in(admin)
+    first = client.get("/audit/")
+    assert len(first.context["page"].items) == 50 and "Older entries" in first.content.decode()
+    cursor = first.context["page"].next_cursor
+    second = client.get(f"/audit/?cursor={cursor}")
+    summaries = [entry.summary for entry in first.context["page"].items + second.context["page"].items]
+    assert sorted(summaries) == [f"step {index:02d}" for index in range(53)]
+    assert second.context["page"].next_cursor is None
+    assert client.get("/audit/?cursor=garbage").status_code == 200
+
+
+def test_the_log_is_for_those_who_may_view_it(csm, manager, viewer):
+    assert logged_in(csm).get("/audit/").status_code == 404
+    assert logged_in(viewer).get("/audit/").status_code == 404
+    assert logged_in(manager).get("/audit/").status_code == 200
 
 
 def test_the_audit_api_filters_and_paginates(admin, client):
@@ -21,6 +88,22 @@ def test_the_audit_api_filters_and_paginates(admin, client):
                         **headers).json()
     names = [item["object"] for item in first["items"] + second["items"]]
     assert names == ["Logged 2", "Logged 1", "Logged 0"]
+    assert second["next_cursor"] is None
+
+
+def test_the_audit_api_shows_public_ids_never_internal_keys(admin, client):
+    kept, removed = AccountFactory(name="Kept"), AccountFactory(name="Removed")
+    _entry(admin, kept, name=["x", "Kept"])
+    _entry(admin, removed, name=["y", "Removed"])
+    removed.delete()
+    items = client.get("/api/v1/audit?object_type=account", **bearer_for(admin, ["audit:read"])).json()["items"]
+    assert {item["object"]: item["object_id"] for item in items} == {"Kept": kept.public_id, "Removed": None}
+
+
+def test_the_audit_api_refuses_a_bad_date_with_problem_json(admin, client):
+    response = client.get("/api/v1/audit?since=yesterday", **bearer_for(admin, ["audit:read"]))
+    assert response.status_code == 422
+    assert response.headers["Content-Type"].startswith("application/problem+json")
 
 
 def test_a_csm_reads_the_history_of_a_visible_account_but_not_the_whole_log(csm, am, client):
@@ -29,14 +112,37 @@ def test_a_csm_reads_the_history_of_a_visible_account_but_not_the_whole_log(csm,
     hidden = AccountFactory(name="Hidden history")
     headers = bearer_for(csm, ["audit:read"])
     history = client.get(f"/api/v1/audit?object_type=account&object_id={account.public_id}", **headers)
-    assert history.status_code == 200 and history.json()["items"][0]["object_id"] == account.public_id
+    assert history.status_code == 200
+    assert [(item["object_id"], item["action"]) for item in history.json()["items"]] == [
+        (account.public_id, "create")]
     assert client.get(f"/api/v1/audit?object_type=account&object_id={hidden.public_id}", **headers).status_code == 404
     assert client.get("/api/v1/audit", **headers).status_code == 403
-    assert logged_in(csm).get("/audit/").status_code == 404
+    assert client.get(f"/api/v1/audit?object_type=account&object_id={account.public_id}",
+                      **bearer_for(csm, ["accounts:read"])).status_code == 403
+
+
+def test_a_record_history_leaves_out_custom_values_for_those_without_the_whole_log(csm, admin, client):
+    account = AccountFactory(name="Custom")
+    assign(account, csm, "csm")
+    _entry(admin, account, name=["a", "b"], **{"custom.discount": ["5", "9"]})
+    url = f"/api/v1/audit?object_type=account&object_id={account.public_id}"
+    assert client.get(url, **bearer_for(csm, ["audit:read"])).json()["items"][0]["changes"] == {"name": ["a", "b"]}
+    assert client.get(url, **bearer_for(admin, ["audit:read"])).json()["items"][0]["changes"] == {
+        "custom.discount": ["5", "9"], "name": ["a", "b"]}
 
 
 def test_the_audit_export_is_itself_audited_and_neutralises_formulas(admin):
     account_services.account_create(actor=admin, name="=cmd|' /C calc'!A0")
-    body = b"".join(logged_in(admin).get("/audit/export.csv").streaming_content).decode()
-    assert "'=cmd" in body
-    assert "Exported the audit log" in logged_in(admin).get("/audit/?action=export").content.decode()
+    response = logged_in(admin).get("/audit/export.csv?object_type=account")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "object", "summary", "changes"]
+    assert [row[5] for row in rows[1:]] == ["'=cmd|' /C calc'!A0"]
+    export = AuditEntry.objects.get(action="export")
+    assert (export.actor_id, export.summary) == (admin.pk, "Exported the audit log (1 entries) — object_type=account")
+
+
+def test_exporting_the_log_needs_the_export_right(manager):
+    page = logged_in(manager).get("/audit/").content.decode()
+    assert "Export CSV" not in page
+    assert logged_in(manager).get("/audit/export.csv").status_code == 404
+    assert not AuditEntry.objects.filter(action="export").exists()
