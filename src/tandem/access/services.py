@@ -176,7 +176,7 @@ def _apply_rule(actor: Any, role: Role, change: RuleChange, stale: dict[str, lis
         "before": _scope_text(resource, before), "after": _scope_text(resource, change.scope)}
     changes = {"scope": [before, change.scope]}
     if row is None:
-        row = Permission(role=role, resource=change.resource, action=change.action, scope=change.scope)
+        row = Permission(role=role, resource=change.resource, action=change.action, scope=str(change.scope))
         row.full_clean()
         row.save()
         audit_record(actor=actor, action=AuditAction.CREATE, obj=row, changes=changes, summary=description)

@@ -63,7 +63,7 @@ class _Echo:
 
 
 @login_required
-def entry_export(request: AuthedRequest) -> HttpResponse:
+def entry_export(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered log as CSV (UTF-8 with BOM for spreadsheets). The export is itself audited."""
     actor = request.user
     if not can(actor, Action.EXPORT, resource="audit_log"):
