@@ -169,3 +169,14 @@ def test_an_administrator_resets_a_lost_authenticator(admin, am):
 
 def test_an_unknown_user_action_is_404(admin, am):
     assert logged_in(admin).post(f"/admin/users/{am.public_id}/promote/").status_code == 404
+
+
+def test_the_team_page_shows_a_form_to_administrators_and_facts_to_managers(admin, manager, am):
+    team = TeamFactory(name="EMEA", manager=am)
+    team.members.set([am])
+    admin_page = logged_in(admin).get(f"/admin/teams/{team.public_id}/").content.decode()
+    assert 'name="members"' in admin_page and "Delete team" in admin_page
+    manager_page = logged_in(manager).get(f"/admin/teams/{team.public_id}/").content.decode()
+    assert 'name="members"' not in manager_page and "Delete team" not in manager_page
+    assert "Adam AM" in manager_page
+    assert logged_in(manager).get("/admin/teams/missing/").status_code == 404
