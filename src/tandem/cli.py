@@ -174,10 +174,14 @@ def _children_until_signal(commands: dict[str, list[str]]) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     for name, child in children.items():
-        print(f"tandem: {name} stopped (exit code {child.returncode})", file=sys.stderr, flush=True)
+        code = child.returncode
+        how = "by SIGTERM while starting" if code == -signal.SIGTERM and name not in died else f"exit code {code}"
+        print(f"tandem: {name} stopped ({how})", file=sys.stderr, flush=True)
     if stopping["signal"] is None:
         _fail(f"{', '.join(died)} exited unexpectedly; stopped the rest")
-    failed = [child.returncode for child in children.values() if child.returncode != 0]
+    # A child stopped by our SIGTERM before it installed its own handler (still starting) had nothing in flight.
+    failed = [child.returncode for name, child in children.items()
+              if child.returncode != 0 and not (name not in died and child.returncode == -signal.SIGTERM)]
     if stopping["signal"] is not None and not failed:
         return 0
     return next((code for code in failed if code > 0), 1)
@@ -189,6 +193,10 @@ def _serve(host: str, port: int, workers: int) -> int:
     python = sys.executable
     web = [python, "-m", "gunicorn", "tandem.conf.wsgi:application", "--bind", f"{host}:{port}",
            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"]
+    import gunicorn
+
+    if gunicorn.version_info >= (27,):  # its control socket is one path per user: several instances would clash
+        web.append("--no-control-socket")
     jobs = [python, "-m", "django", "run_jobs", f"--settings={SETTINGS}"]
     _say(f"Tandem is running at http://{host}:{port}  (Ctrl-C stops it)")
     return _children_until_signal({"web server": web, "job consumer": jobs})

@@ -34,6 +34,7 @@ DEMO_USERS = [
     ("ada.admin@demo.tandem", "Ada Admin", ["administrator"]),
     ("max.manager@demo.tandem", "Max Manager", ["manager"]),
     ("mei.manager@demo.tandem", "Mei Manager", ["manager"]),
+    ("lea.manager@demo.tandem", "Lea Lead", ["manager"]),
     ("sam.sdr@demo.tandem", "Sam SDR", ["sdr"]),
     ("alex.ae@demo.tandem", "Alex AE", ["ae"]),
     ("tina.support@demo.tandem", "Tina Support", ["support_tier1"]),
@@ -46,12 +47,17 @@ DEMO_USERS = [
     ("rick.renewal@demo.tandem", "Rick Renewal", ["renewal"]),
     ("vera.viewer@demo.tandem", "Vera Viewer", ["viewer"]),
 ]
+# Regional teams own their region's accounts; the delivery team (implementation and renewals) works across
+# regions, so its manager sees the accounts in onboarding or up for renewal, and the regional managers do not.
 TEAMS = [
-    ("EMEA", "max.manager@demo.tandem", ["amy.am@demo.tandem", "cara.csm@demo.tandem", "ian.impl@demo.tandem",
-                                          "rick.renewal@demo.tandem", "alex.ae@demo.tandem", "sam.sdr@demo.tandem"]),
+    ("EMEA", "max.manager@demo.tandem", ["amy.am@demo.tandem", "cara.csm@demo.tandem", "alex.ae@demo.tandem",
+                                          "sam.sdr@demo.tandem"]),
     ("APAC", "mei.manager@demo.tandem", ["jun.am@demo.tandem", "seo.csm@demo.tandem", "tina.support@demo.tandem",
                                           "tom.tier2@demo.tandem"]),
+    ("Delivery", "lea.manager@demo.tandem", ["ian.impl@demo.tandem", "rick.renewal@demo.tandem"]),
 ]
+IMPLEMENTATION_STAGES = {"trial", "onboarding", "adopting"}
+RENEWAL_STAGES = {"mature", "renewal_due", "at_risk"}
 
 
 @dataclass(frozen=True)
@@ -109,14 +115,18 @@ def _company(rng: random.Random, index: int) -> tuple[str, str, str, str]:
     return name, domain, country, industry
 
 
-def _team_plan(rng: random.Random, country: str) -> dict[str, str]:
+def _team_plan(country: str, tier: str, stage: str) -> dict[str, str]:
+    """Who sits on an account's team: the region's AM, its CSM for high-touch accounts, the implementation
+    specialist while the customer is being onboarded and the renewal specialist once renewals matter."""
     apac = country in ("KR", "CN")
-    return {
-        "am": "jun.am@demo.tandem" if apac else "amy.am@demo.tandem",
-        "csm": "seo.csm@demo.tandem" if apac else "cara.csm@demo.tandem",
-        "implementation": "ian.impl@demo.tandem",
-        "renewal": "rick.renewal@demo.tandem",
-    }
+    plan = {"am": "jun.am@demo.tandem" if apac else "amy.am@demo.tandem"}
+    if tier == "high_touch":
+        plan["csm"] = "seo.csm@demo.tandem" if apac else "cara.csm@demo.tandem"
+    if stage in IMPLEMENTATION_STAGES:
+        plan["implementation"] = "ian.impl@demo.tandem"
+    if stage in RENEWAL_STAGES:
+        plan["renewal"] = "rick.renewal@demo.tandem"
+    return plan
 
 
 def demo_accounts_loaded() -> bool:
@@ -138,7 +148,7 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
         tier = rng.choices(["high_touch", "mid_touch", "tech_touch"], weights=[2, 3, 5])[0]
         stage = rng.choices(["trial", "onboarding", "adopting", "mature", "renewal_due", "at_risk", "churned"],
                             weights=[1, 2, 3, 4, 2, 1, 1])[0]
-        plan = _team_plan(rng, country)
+        plan = _team_plan(country, tier, stage)
         parent = parents[rng.randrange(len(parents))] if parents and rng.random() < 0.15 else None
         with transaction.atomic():
             account = account_services.account_create(
@@ -148,8 +158,6 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
                 employee_band=rng.choice(["11-50", "51-200", "201-1000", "1001-5000"]),
                 status_flags=["code_red"] if stage == "at_risk" else [])
             for role, email in plan.items():
-                if role == "csm" and tier != "high_touch":
-                    continue  # only high-touch accounts get a named CSM
                 account_team.account_team_assign(actor=SYSTEM, account=account, role_code=role, user=users[email])
             for contact_index in range(rng.randint(1, contacts_per_account)):
                 first = rng.choice(names.FIRST_NAMES[country])
@@ -186,11 +194,12 @@ def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per
         for index in range(start, min(start + BATCH, account_count)):
             name, domain, country, industry = _company(rng, index)
             tier = rng.choices(["high_touch", "mid_touch", "tech_touch"], weights=[1, 3, 6])[0]
-            plan = _team_plan(rng, country)
-            plans.append((tier, plan, country, domain))
+            stage = rng.choice(["onboarding", "adopting", "mature", "renewal_due", "at_risk"])
+            plan = _team_plan(country, tier, stage)
+            plans.append((plan, country, domain))
             batch.append(Account(
                 name=name, domain=domain, country=country, industry=industry, currency=names.CURRENCY[country],
-                tier=tier, lifecycle_stage=rng.choice(["onboarding", "adopting", "mature", "renewal_due", "at_risk"]),
+                tier=tier, lifecycle_stage=stage,
                 external_id=f"demo-{index + 1:06d}", owner=users[plan["am"]],
                 team=teams["APAC" if country in ("KR", "CN") else "EMEA"]))
         with transaction.atomic():
@@ -199,10 +208,8 @@ def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per
                 accounts = list(Account.objects.filter(external_id__in=[a.external_id for a in batch])
                                 .order_by("external_id"))
             members, contacts = [], []
-            for account, (tier, plan, country, domain) in zip(accounts, plans, strict=True):
+            for account, (plan, country, domain) in zip(accounts, plans, strict=True):
                 for role_code, email in plan.items():
-                    if role_code == "csm" and tier != "high_touch":
-                        continue
                     members.append(AccountTeamMember(account=account, user=users[email], role=roles[role_code]))
                 for contact_index in range(contacts_per_account):
                     first = rng.choice(names.FIRST_NAMES[country])

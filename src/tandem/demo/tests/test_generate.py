@@ -23,15 +23,16 @@ def _visible(email: str) -> int:
     return account_list(actor=User.objects.get(email=email)).count()
 
 
-def test_small_demo_data_has_every_role_two_managed_teams_and_sixty_accounts(demo):
-    assert (demo.users_created, demo.accounts_created, demo.already_loaded) == (14, 60, False)
+def test_small_demo_data_has_every_role_three_managed_teams_and_sixty_accounts(demo):
+    assert (demo.users_created, demo.accounts_created, demo.already_loaded) == (15, 60, False)
     assert Account.objects.count() == 60 and Contact.objects.count() == demo.contacts_created > 60
     for email, _name, roles in DEMO_USERS:
         user = User.objects.get(email=email)
         assert sorted(user.roles.values_list("code", flat=True)) == sorted(roles)
         assert user.check_password(PASSWORD)
     assert sorted(Team.objects.values_list("name", "manager__email")) == [
-        ("APAC", "mei.manager@demo.tandem"), ("EMEA", "max.manager@demo.tandem")]
+        ("APAC", "mei.manager@demo.tandem"), ("Delivery", "lea.manager@demo.tandem"),
+        ("EMEA", "max.manager@demo.tandem")]
     assert set(AccountTeamMember.objects.values_list("role__code", flat=True)) == {
         "am", "csm", "implementation", "renewal"}
     assert {account.country for account in Account.objects.all()} >= {"DE", "KR", "CN"}
@@ -45,7 +46,13 @@ def test_each_demo_role_sees_a_sensible_part_of_the_accounts(demo):
     assert 0 < amy < everyone and 0 < jun < everyone
     cara, seo = _visible("cara.csm@demo.tandem"), _visible("seo.csm@demo.tandem")
     assert 0 < cara < amy and 0 < seo < jun  # a CSM only has the high-touch accounts
-    assert 0 < _visible("max.manager@demo.tandem") < everyone
+    max_, mei = _visible("max.manager@demo.tandem"), _visible("mei.manager@demo.tandem")
+    assert (max_, mei) == (amy, jun) and amy + jun == everyone  # a regional manager sees the region
+    ian, rick = _visible("ian.impl@demo.tandem"), _visible("rick.renewal@demo.tandem")
+    assert 0 < ian < everyone and 0 < rick < everyone
+    assert ian + rick <= _visible("lea.manager@demo.tandem") < everyone
+    assert _visible("tina.support@demo.tandem") == everyone  # support answers any customer
+    assert _visible("sam.sdr@demo.tandem") == 0  # prospects, not customers
 
 
 def test_running_the_demo_again_adds_nothing(demo):
