@@ -211,8 +211,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
     if _pending_migrations():
         raise CliError("the database is not set up yet: run `tandem init` first")
-    command = [sys.executable, "-m", "django", "run_jobs", f"--settings={SETTINGS}", "--workers",
-               str(args.workers)]
+    command = [sys.executable, "-m", "django", "run_jobs", f"--settings={SETTINGS}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
     _say("Tandem job worker running (Ctrl-C stops it)")
     return _children_until_signal({"job consumer": command})
 
@@ -534,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="run only a job consumer (for scale-out)")
-    worker.add_argument("--workers", type=int, default=2, help="job threads")
+    worker.add_argument("--workers", type=int, help="job threads (default: TANDEM_JOB_WORKERS, 2)")
     worker.set_defaults(handler=cmd_worker)
 
     demo = commands.add_parser("demo", help="load deterministic demo data")

@@ -15,7 +15,7 @@ PASSWORD = "demo password 1"
 
 @pytest.fixture
 def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 14 users; speed only
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 15 users; speed only
     return generate(seed=3, scale="small", password=PASSWORD, progress=lambda _message: None)
 
 
