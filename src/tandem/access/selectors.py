@@ -83,7 +83,8 @@ def policy_matrix(*, actor: Any) -> PolicyMatrix:
     rules = {(row.role_id, row.resource, row.action): row.scope for row in Permission.objects.all()}
     groups = {(row.role_id, row.resource, row.field_group): row for row in FieldGroupPermission.objects.all()}
     sections = []
-    for resource in all_resources():
+    # Records first (accounts, contacts, files), then the administration areas.
+    for resource in sorted(all_resources(), key=lambda item: (not item.has_records, item.name)):
         names = tuple(field_group_names(resource.name, existing={name for (_r, res, name) in groups
                                                                   if res == resource.name}))
         rows = []
