@@ -13,7 +13,8 @@ typecheck:
 	.venv/bin/mypy src
 
 bench:  ## run the benchmarks (see benchmarks/README.md)
-	.venv/bin/tandem bench
+	@if .venv/bin/tandem bench --help >/dev/null 2>&1; then .venv/bin/tandem bench; \
+	else echo "Nothing is benchmarked yet: this Tandem has no 'tandem bench' command (run make run first to install)."; fi
 
 openapi:  ## regenerate the committed OpenAPI document
 	TANDEM_DATA_DIR=$$(mktemp -d) .venv/bin/tandem manage export_openapi --output docs/api/openapi.json

@@ -14,7 +14,7 @@ step "Python environment (.venv)"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet --upgrade pip </dev/null || echo "pip: could not upgrade, using $(.venv/bin/python -m pip --version)"
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
 step "Chromium for the browser tests"
@@ -40,9 +40,20 @@ step "Migrations are up to date"
 TANDEM_DATA_DIR=$(mktemp -d) .venv/bin/python -m django makemigrations --check --dry-run \
   --settings=tandem.conf.settings >/dev/null || { echo "Missing migrations: run makemigrations"; exit 1; }
 
+# Both runs always happen; the summary at the end names each result and the exit code is non-zero if any failed.
+summary() {
+  printf '\n== Summary\nSQLite: %s\nPostgreSQL: %s\n' "$sqlite_result" "$pg_result"
+  case "$sqlite_result $pg_result" in *failed*) exit 1 ;; esac
+  exit 0
+}
+pg_result="not run"
+
 step "Test suite on SQLite (embedded job queue)"
-env -u DATABASE_URL -u REDIS_URL .venv/bin/pytest -q -n 2 -p no:cacheprovider
-sqlite_result="passed"
+if env -u DATABASE_URL -u REDIS_URL .venv/bin/pytest -q -n 2 -p no:cacheprovider </dev/null; then
+  sqlite_result="passed"
+else
+  sqlite_result="failed"
+fi
 
 step "Test suite on PostgreSQL with Redis-backed jobs"
 pg_reachable=$(.venv/bin/python - "$PG_URL" <<'PY'
@@ -66,16 +77,24 @@ except Exception:
     print('no')")
 if [ "$pg_reachable" != "yes" ]; then
   if [ "${CI:-}" = "true" ]; then
-    echo "PostgreSQL is not reachable at $PG_URL, and CI requires the PostgreSQL run."; exit 1
+    echo "PostgreSQL is not reachable at $PG_URL, and CI requires the PostgreSQL run."
+    pg_result="failed (not reachable at $PG_URL; required in CI)"; summary
   fi
-  echo "PostgreSQL not reachable at $PG_URL: skipping the PostgreSQL run."
-  printf '\nSummary: SQLite %s; PostgreSQL skipped (not reachable).\n' "$sqlite_result"
-  exit 0
+  echo "PostgreSQL not reachable at $PG_URL: skipping the PostgreSQL run"
+  pg_result="skipped (not reachable at $PG_URL)"; summary
 fi
+redis_note=" + Redis"
 if [ "$redis_reachable" != "yes" ]; then
-  if [ "${CI:-}" = "true" ]; then echo "Redis is not reachable at $REDIS, and CI requires it."; exit 1; fi
-  echo "Redis not reachable at $REDIS: the PostgreSQL run uses the embedded job queue."
-  REDIS=""
+  if [ "${CI:-}" = "true" ]; then
+    echo "Redis is not reachable at $REDIS, and CI requires it."
+    pg_result="failed (Redis not reachable at $REDIS; required in CI)"; summary
+  fi
+  echo "Redis not reachable at $REDIS: skipping Redis, the PostgreSQL run uses the embedded job queue."
+  REDIS=""; redis_note=" (Redis skipped: not reachable)"
 fi
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" .venv/bin/pytest -q -n 2 -p no:cacheprovider
-printf '\nSummary: SQLite %s; PostgreSQL%s passed.\n' "$sqlite_result" "${REDIS:+ + Redis}"
+if DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" .venv/bin/pytest -q -n 2 -p no:cacheprovider </dev/null; then
+  pg_result="passed$redis_note"
+else
+  pg_result="failed$redis_note"
+fi
+summary
