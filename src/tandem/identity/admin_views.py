@@ -27,9 +27,9 @@ USER_ACTIONS = ("deactivate", "reactivate", "reset-two-factor", "resend-invitati
 def _require(request: AuthedRequest, action: str, resource: str) -> None:
     """404 when the actor may not even view ``resource``, 403 when they may view it but not ``action`` it."""
     if not can(request.user, "view", resource=resource):
-        raise NotFound("No such page.")
+        raise NotFound(_("No such page."))
     if action != "view" and not can(request.user, action, resource=resource):
-        raise PermissionDenied("You may not do this.")
+        raise PermissionDenied(_("You may not do this."))
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -96,7 +96,7 @@ def user_action(request: AuthedRequest, public_id: str, action: str) -> HttpResp
     """Deactivate, reactivate, reset two-factor or resend the invitation."""
     user = selectors.user_get(actor=request.user, public_id=public_id)
     if action not in USER_ACTIONS:
-        raise NotFound("No such action.")
+        raise NotFound(_("No such action."))
     _require(request, "create" if action == "resend-invitation" else "change", "user")
     try:
         if action == "deactivate":

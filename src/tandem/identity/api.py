@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from ninja import Router
 
 from tandem.access.decide import can
@@ -34,9 +35,12 @@ def me_get(request: AuthedRequest) -> dict[str, Any]:
     }
 
 
+READ_REFUSALS = {"user": gettext_lazy("You may not read users."), "team": gettext_lazy("You may not read teams.")}
+
+
 def _require(actor: Any, resource: str) -> None:
     if not can(actor, "view", resource=resource):
-        raise PermissionDenied(f"You may not read {resource}s.")
+        raise PermissionDenied(str(READ_REFUSALS[resource]))
 
 
 def _user_out(user: Any) -> dict[str, Any]:

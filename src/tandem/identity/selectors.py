@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.identity.logic import token_hash
 from tandem.identity.models import ApiToken, Role, Team, User
@@ -61,7 +62,7 @@ def user_directory(*, actor: Any, search: str = "", role_code: str = "", active:
     from tandem.core.exceptions import NotFound
 
     if not can(actor, "view", resource="user"):
-        raise NotFound("No such page.")
+        raise NotFound(_("No such page."))
     users = user_list()
     if search.strip():
         users = users.filter(Q(full_name__icontains=search.strip()) | Q(email__icontains=search.strip()))
@@ -136,7 +137,7 @@ def user_get(*, actor: Any, public_id: str) -> User:
 
     user = User.objects.prefetch_related("roles", "teams").filter(public_id=public_id).first()
     if user is None or not can(actor, "view", resource="user"):
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return user
 
 
@@ -146,5 +147,5 @@ def team_get(*, actor: Any, public_id: str) -> Team:
 
     team = Team.objects.select_related("manager").filter(public_id=public_id).first()
     if team is None or not can(actor, "view", resource="team"):
-        raise NotFound("No such team.")
+        raise NotFound(_("No such team."))
     return team

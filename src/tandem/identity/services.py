@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.access.decide import can, forget_cached_grants
 from tandem.audit.models import AuditAction
@@ -35,14 +36,14 @@ def _check_an_administrator_remains(*, user: User, losing_role: bool = False, de
     others = User.objects.filter(is_active=True, roles__code=RoleCode.ADMINISTRATOR).exclude(pk=user.pk)
     if not others.exists():
         field = "roles" if losing_role else "is_active"
-        raise ValidationFailed("At least one active administrator must remain.",
-                               errors={field: ["This is the last active administrator."]})
+        raise ValidationFailed(_("At least one active administrator must remain."),
+                               errors={field: [_("This is the last active administrator.")]})
 
 
 def login_attempts_purge() -> int:
     """Delete login attempts older than a day past the lockout window. Returns how many."""
     cutoff = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES, days=1)
-    deleted, _ = LoginAttempt.objects.filter(attempted_at__lt=cutoff).delete()
+    deleted, _by_model = LoginAttempt.objects.filter(attempted_at__lt=cutoff).delete()
     return deleted
 
 
@@ -58,16 +59,16 @@ def user_create(
 ) -> User:
     """Create a login user holding ``role_codes``. ``password`` None leaves it unusable (invited)."""
     if not can(actor, "create", resource="user"):
-        raise PermissionDenied("You may not create users.")
+        raise PermissionDenied(_("You may not create users."))
     email = email.strip().lower()
     role_codes = list(role_codes)
     errors: dict[str, list[str]] = {}
     if User.objects.filter(email=email).exists():
-        raise Conflict("A user with this email already exists.", errors={"email": ["Already in use."]})
+        raise Conflict(_("A user with this email already exists."), errors={"email": [_("Already in use.")]})
     roles = list(Role.objects.filter(code__in=list(role_codes)))
     unknown = set(role_codes) - {role.code for role in roles}
     if unknown:
-        errors["roles"] = [f"Unknown role: {code}" for code in sorted(unknown)]
+        errors["roles"] = [_("Unknown role: %(code)s") % {"code": code} for code in sorted(unknown)]
     user = User(email=email, full_name=full_name.strip(), time_zone=time_zone, language=language)
     if password is not None:
         try:
@@ -80,7 +81,7 @@ def user_create(
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if errors:
-        raise ValidationFailed("The user is invalid.", errors=errors)
+        raise ValidationFailed(_("The user is invalid."), errors=errors)
     with transaction.atomic():
         if password is None:
             user.set_unusable_password()
@@ -112,22 +113,22 @@ def api_token_create(
     """Issue a bearer token for ``user``. Users create their own; administrators anyone's."""
     is_self = getattr(actor, "pk", None) == user.pk
     if not is_self and not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not create tokens for other users.")
+        raise PermissionDenied(_("You may not create tokens for other users."))
     scopes = sorted(set(scopes))
     errors: dict[str, list[str]] = {}
     unknown = [scope for scope in scopes if scope not in settings.API_TOKEN_SCOPES]
     if unknown:
-        errors["scopes"] = [f"Unknown scope: {scope}" for scope in unknown]
+        errors["scopes"] = [_("Unknown scope: %(scope)s") % {"scope": scope} for scope in unknown]
     if not scopes:
-        errors["scopes"] = ["Choose at least one scope."]
+        errors["scopes"] = [_("Choose at least one scope.")]
     if not name.strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry must be in the future."]
+        errors["expires_at"] = [_("The expiry must be in the future.")]
     if not user.is_active:
-        errors["user"] = ["The user is deactivated."]
+        errors["user"] = [_("The user is deactivated.")]
     if errors:
-        raise ValidationFailed("The token is invalid.", errors=errors)
+        raise ValidationFailed(_("The token is invalid."), errors=errors)
     secret = new_token_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -141,7 +142,7 @@ def api_token_create(
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     is_own = getattr(actor, "pk", None) == token.user_id
     if not is_own and not can(actor, "change", resource="user"):
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is not None:
         return token
     with transaction.atomic():
@@ -155,12 +156,13 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 def user_roles_set(*, actor: Any, user: User, role_codes: Iterable[str]) -> User:
     """Replace the roles ``user`` holds; audited with before and after."""
     if not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not change users' roles.")
+        raise PermissionDenied(_("You may not change users' roles."))
     role_codes = list(role_codes)
     roles = list(Role.objects.filter(code__in=list(role_codes)))
     unknown = set(role_codes) - {role.code for role in roles}
     if unknown:
-        raise ValidationFailed("Unknown roles.", errors={"roles": [f"Unknown role: {c}" for c in sorted(unknown)]})
+        raise ValidationFailed(_("Unknown roles."), errors={
+            "roles": [_("Unknown role: %(code)s") % {"code": code} for code in sorted(unknown)]})
     _check_an_administrator_remains(user=user, losing_role=RoleCode.ADMINISTRATOR not in set(role_codes))
     with transaction.atomic():
         before = sorted(user.roles.values_list("code", flat=True))
@@ -249,18 +251,18 @@ def totp_disable(*, actor: Any, user: User, password: str | None = None, code: s
     code); an administrator may reset a lost device without them."""
     is_self = getattr(actor, "pk", None) == user.pk
     if not is_self and not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not change this user's two-factor settings.")
+        raise PermissionDenied(_("You may not change this user's two-factor settings."))
     if is_self:
         device = TotpDevice.objects.filter(user=user).first()
         errors: dict[str, list[str]] = {}
         if not password or not user.check_password(password):
-            errors["password"] = ["The password is not correct."]
+            errors["password"] = [_("The password is not correct.")]
         if device is not None and device.is_confirmed and not totp_verify(device=device, code=code or ""):
-            errors["code"] = ["The code is not valid."]
+            errors["code"] = [_("The code is not valid.")]
         if errors:
-            raise ValidationFailed("Two-factor authentication stays on.", errors=errors)
+            raise ValidationFailed(_("Two-factor authentication stays on."), errors=errors)
     with transaction.atomic():
-        deleted, _ = TotpDevice.objects.filter(user=user).delete()
+        deleted, _by_model = TotpDevice.objects.filter(user=user).delete()
         if deleted:
             audit_record(actor=actor, action=AuditAction.SECURITY, obj=user,
                          summary="Two-factor authentication disabled")
@@ -270,16 +272,16 @@ def user_profile_update(*, actor: Any, user: User, full_name: str, time_zone: st
     import zoneinfo
 
     if getattr(actor, "pk", None) != user.pk and not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not change this user.")
+        raise PermissionDenied(_("You may not change this user."))
     errors: dict[str, list[str]] = {}
     if time_zone not in zoneinfo.available_timezones():
-        errors["time_zone"] = [f"Unknown time zone: {time_zone}"]
+        errors["time_zone"] = [_("Unknown time zone: %(zone)s") % {"zone": time_zone}]
     if language and language not in dict(settings.LANGUAGES):
-        errors["language"] = [f"Unknown language: {language}"]
+        errors["language"] = [_("Unknown language: %(language)s") % {"language": language}]
     if not full_name.strip():
-        errors["full_name"] = ["A name is required."]
+        errors["full_name"] = [_("A name is required.")]
     if errors:
-        raise ValidationFailed("The profile is invalid.", errors=errors)
+        raise ValidationFailed(_("The profile is invalid."), errors=errors)
     with transaction.atomic():
         before = snapshot(user, USER_AUDITED_FIELDS)
         user.full_name, user.time_zone, user.language = full_name.strip(), time_zone, language
@@ -294,9 +296,9 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
     """Deactivate (or reactivate) a user. Deactivation ends their sessions at once (the authentication
     backend refuses inactive users on their next request) and revokes all their API tokens."""
     if not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not change users.")
+        raise PermissionDenied(_("You may not change users."))
     if getattr(actor, "pk", None) == user.pk and not active:
-        raise ValidationFailed("You cannot deactivate yourself.", errors={"is_active": ["Not yourself."]})
+        raise ValidationFailed(_("You cannot deactivate yourself."), errors={"is_active": [_("Not yourself.")]})
     _check_an_administrator_remains(user=user, deactivating=not active)
     with transaction.atomic():
         if user.is_active == active:
@@ -324,7 +326,7 @@ def _end_sessions(user: User) -> None:
 
 def user_teams_set(*, actor: Any, user: User, teams: Iterable[Any]) -> User:
     if not can(actor, "change", resource="user"):
-        raise PermissionDenied("You may not change users' teams.")
+        raise PermissionDenied(_("You may not change users' teams."))
     teams = list(teams)
     with transaction.atomic():
         before = sorted(user.teams.values_list("name", flat=True))
@@ -341,12 +343,12 @@ def team_save(*, actor: Any, team: Any, name: str, manager: User | None, members
 
     creating = team is None
     if not can(actor, "create" if creating else "change", resource="team"):
-        raise PermissionDenied("You may not change teams.")
+        raise PermissionDenied(_("You may not change teams."))
     team = team or Team()
     if Team.objects.filter(name__iexact=name.strip()).exclude(pk=team.pk).exists():
-        raise ValidationFailed("A team with this name exists.", errors={"name": ["Already in use."]})
+        raise ValidationFailed(_("A team with this name exists."), errors={"name": [_("Already in use.")]})
     if not name.strip():
-        raise ValidationFailed("A name is required.", errors={"name": ["A name is required."]})
+        raise ValidationFailed(_("A name is required."), errors={"name": [_("A name is required.")]})
     members = list(members)
     with transaction.atomic():
         before = snapshot(team, ("name", "manager")) if not creating else {}
@@ -365,7 +367,7 @@ def team_save(*, actor: Any, team: Any, name: str, manager: User | None, members
 
 def team_delete(*, actor: Any, team: Any) -> None:
     if not can(actor, "delete", resource="team"):
-        raise PermissionDenied("You may not delete teams.")
+        raise PermissionDenied(_("You may not delete teams."))
     with transaction.atomic():
         entry = audit_deleted(actor=actor, obj=team, fields=("name", "manager"), summary=f"Team {team.name} deleted")
         members = sorted(team.members.values_list("email", flat=True))
@@ -377,7 +379,7 @@ def team_delete(*, actor: Any, team: Any) -> None:
 
 def role_two_factor_set(*, actor: Any, role: Role, required: bool) -> Role:
     if not can(actor, "change", resource="access_policy"):
-        raise PermissionDenied("You may not change roles.")
+        raise PermissionDenied(_("You may not change roles."))
     with transaction.atomic():
         if role.requires_two_factor != required:
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=role,
@@ -391,11 +393,11 @@ def user_password_set(*, actor: Any, user: User, password: str, summary: str = "
     """Set ``user``'s password (the user themself: after proving the old one, or through a reset or
     invitation link). Validated by the configured validators; audited as a security event."""
     if getattr(actor, "pk", None) != user.pk:
-        raise PermissionDenied("Only the user themself sets their password.")
+        raise PermissionDenied(_("Only the user themself sets their password."))
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise ValidationFailed("The password is not accepted.", errors={"password": list(error.messages)}) from None
+        raise ValidationFailed(_("The password is not accepted."), errors={"password": list(error.messages)}) from None
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -445,9 +447,9 @@ def user_invitation_send(*, actor: Any, user: User, base_url: str) -> None:
     from django.utils.http import urlsafe_base64_encode
 
     if not can(actor, "create", resource="user"):
-        raise PermissionDenied("You may not invite users.")
+        raise PermissionDenied(_("You may not invite users."))
     if not user.is_active or user.has_usable_password():
-        raise ValidationFailed("This user has already set a password.", errors={"user": ["Already set up."]})
+        raise ValidationFailed(_("This user has already set a password."), errors={"user": [_("Already set up.")]})
     path = reverse("identity:invitation-accept", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": invitation_token_generator.make_token(user)})
     context = {"link": base_url.rstrip("/") + path, "email": user.email, "days": INVITATION_VALID_DAYS,
