@@ -97,8 +97,9 @@ def _grants(actor: Any, resource: str, action: str) -> list[Grant]:
 
 def forget_cached_grants(actor: Any) -> None:
     """Drop the per-actor cache (after the actor's roles or the policy changed)."""
-    if hasattr(actor, "_access_grants"):
-        del actor._access_grants
+    for attribute in ("_access_grants", "_field_access"):
+        if hasattr(actor, attribute):
+            delattr(actor, attribute)
 
 
 def effective_scope(actor: Any, resource: str, action: str) -> str | None:
@@ -164,14 +165,19 @@ def field_access(actor: Any, resource: str, field_group: str) -> FieldAccess:
         return FieldAccess(True, True)
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return FieldAccess(False, False)
-    from tandem.access.models import FieldGroupPermission
+    cache: dict[tuple[str, str], FieldAccess] | None = getattr(actor, "_field_access", None)
+    if cache is None:  # one query per actor (per request): lists check groups for every row
+        from tandem.access.models import FieldGroupPermission
 
-    rows = FieldGroupPermission.objects.filter(
-        role__users=actor, resource=resource, field_group=field_group
-    ).values_list("can_read", "can_write")
-    can_read = any(read for read, _write in rows)
-    can_write = any(write for _read, write in rows)
-    return FieldAccess(can_read or can_write, can_write)
+        merged: dict[tuple[str, str], tuple[bool, bool]] = {}
+        rows = FieldGroupPermission.objects.filter(role__users=actor).values_list(
+            "resource", "field_group", "can_read", "can_write")
+        for row_resource, group, read, write in rows:
+            old_read, old_write = merged.get((row_resource, group), (False, False))
+            merged[(row_resource, group)] = (old_read or read or write, old_write or write)
+        cache = {key: FieldAccess(read, write) for key, (read, write) in merged.items()}
+        actor._field_access = cache
+    return cache.get((resource, field_group), FieldAccess(False, False))
 
 
 def _action_label(action: str) -> str:

@@ -52,6 +52,28 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
+def audit_entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: Model | None,
+    changes: Mapping[str, list[Any]] | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    """An unsaved audit entry (``audit_record`` saves one; bulk writers save many with ``audit_save_many``)."""
+    is_user = getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
+    return AuditEntry(
+        actor=actor if is_user else None,
+        actor_label=(getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(obj)) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        summary=summary[:300],
+        changes=dict(changes or {}),
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -62,25 +84,24 @@ def audit_record(
 ) -> AuditEntry:
     """Write one audit entry for ``obj`` (None for actions on no single record, e.g. an export).
     Call inside the service's transaction."""
-    is_user = getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
-    entry = AuditEntry(
-        actor=actor if is_user else None,
-        actor_label=(getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(obj)) if obj is not None else None,
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        summary=summary[:300],
-        changes=dict(changes or {}),
-    )
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes, summary=summary)
     entry.save()
     return entry
 
 
+def created_changes(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
+    """The ``changes`` of a creation: every non-empty field as [None, value]."""
+    return {name: [None, value] for name, value in snapshot(obj, fields).items() if value not in (None, "", [])}
+
+
+def audit_save_many(entries: list[AuditEntry]) -> None:
+    """Save entries built with ``audit_entry`` in as few statements as possible. Call inside the transaction."""
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
 def audit_created(*, actor: Any, obj: Model, fields: Iterable[str], summary: str = "") -> AuditEntry:
-    after = snapshot(obj, fields)
-    changes = {name: [None, value] for name, value in after.items() if value not in (None, "", [])}
-    return audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=changes, summary=summary)
+    return audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=created_changes(obj, fields),
+                        summary=summary)
 
 
 def audit_deleted(*, actor: Any, obj: Model, fields: Iterable[str], summary: str = "") -> AuditEntry:

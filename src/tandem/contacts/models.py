@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,8 @@ class Contact(PublicModel):
         indexes = [
             models.Index(fields=["account", "last_name"]),
             models.Index(fields=["last_name", "first_name", "id"]),
+            models.Index(Lower("email"), name="contact_email_lower"),  # upserts match emails case-insensitively
+            models.Index(fields=["external_id"], name="contact_external_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(first_name="", last_name="", email=""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from typing import Any
@@ -9,17 +10,27 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.access.choices import Action
-from tandem.access.decide import can
+from tandem.access.decide import can, restrict
 from tandem.accounts.models import Account
 from tandem.audit.models import AuditAction
-from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
+from tandem.audit.services import (
+    audit_created,
+    audit_deleted,
+    audit_entry,
+    audit_record,
+    audit_save_many,
+    created_changes,
+    diff,
+    snapshot,
+)
 from tandem.contacts.logic import normalise_email, normalise_phone
 from tandem.contacts.models import Contact, ContactAccountChange
-from tandem.core.exceptions import PermissionDenied, ValidationFailed
-from tandem.customfields.services import custom_values_apply, expand_custom_changes
+from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from tandem.customfields.services import custom_field_definitions, custom_values_apply, expand_custom_changes
 
 EDITABLE_FIELDS = ("account", "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role",
                    "language", "time_zone", "email_opt_out", "survey_opt_out", "external_id", "custom")
@@ -28,6 +39,11 @@ PHONE_ERRORS = {
     "unparseable": "Not a phone number: %(phone)s",
     "invalid": "Not a valid phone number: %(phone)s (add the country code, e.g. +49)",
 }
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # reads the tz database from disk: once per process
 
 
 def contact_validate(*, contact: Contact) -> None:
@@ -64,12 +80,12 @@ def _normalise_and_validate(contact: Contact) -> None:
     contact.language = contact.language.strip()
     if contact.language and not LANGUAGE_TAG.match(contact.language):
         errors.setdefault("language", []).append(_("Use a language code such as de, ko or zh-Hans."))
-    if contact.time_zone and contact.time_zone not in zoneinfo.available_timezones():
+    if contact.time_zone and contact.time_zone not in _time_zones():
         errors.setdefault("time_zone", []).append(_("Unknown time zone: %(zone)s") % {"zone": contact.time_zone})
     if not (contact.first_name or contact.last_name or contact.email):
         errors.setdefault("last_name", []).append(_("Give the contact a name or an email address."))
-    try:
-        contact.full_clean(exclude=["other_emails", "phones", "email", "first_name", "last_name"])
+    try:  # field checks only: the one constraint (a name or an email) is checked above, without a query
+        contact.clean_fields(exclude=["other_emails", "phones", "email", "first_name", "last_name"])
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -111,7 +127,10 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
     if "account" in changes:
         _check_account(actor, changes["account"])
     with transaction.atomic():
-        locked = Contact.objects.select_for_update(of=("self",)).select_related("account").get(pk=contact.pk)
+        locked = Contact.objects.select_for_update(of=("self",)).select_related("account").filter(
+            pk=contact.pk).first()
+        if locked is None:
+            raise NotFound(_("This contact no longer exists."))
         before = snapshot(locked, EDITABLE_FIELDS)
         old_account = locked.account
         if "custom" in changes:
@@ -128,6 +147,78 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
                                                     to_account=locked.account, changed_by=_user(actor))
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
     return locked
+
+
+def contact_import_many(*, actor: Any, creates: list[Contact],
+                        updates: list[tuple[Contact, dict[str, Any]]]) -> dict[str, int]:
+    """Create and update many contacts in a few statements (imports). Same rules as contact_create and
+    contact_update: authorised, validated (``creates`` already by contact_validate, with their custom values
+    applied; each update's changes again here, under a row lock), account history kept, every contact
+    audited. Raises like those services; the caller then retries row by row to find the culprit."""
+    if not creates and not updates:
+        return {"created": 0, "updated": 0, "unchanged": 0}
+    if creates and not can(actor, Action.CREATE, resource="contact"):
+        raise PermissionDenied(_("You may not create contacts."))
+    account_ids = {c.account_id for c in creates if c.account_id} | {
+        changes["account"].pk for _contact, changes in updates if changes.get("account") is not None}
+    if account_ids and restrict(Account.objects.filter(pk__in=account_ids), actor).count() != len(account_ids):
+        raise ValidationFailed(_("Unknown account."), errors={"account": [_("Unknown account.")]})
+    update_ids = [contact.pk for contact, _changes in updates]
+    if update_ids and restrict(Contact.objects.filter(pk__in=update_ids), actor,
+                               Action.CHANGE).count() != len(set(update_ids)):
+        raise PermissionDenied(_("You may not change this contact."))
+    user = _user(actor)
+    history: list[ContactAccountChange] = []
+    entries = []
+    counts = {"created": len(creates), "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        if creates:
+            Contact.objects.bulk_create(creates, batch_size=1000)
+            for contact in creates:
+                if contact.account_id:
+                    history.append(ContactAccountChange(contact=contact, to_account_id=contact.account_id,
+                                                        changed_by=user))
+                entries.append(audit_entry(actor=actor, action=AuditAction.CREATE, obj=contact,
+                                           changes=created_changes(contact, EDITABLE_FIELDS)))
+        if updates:
+            counts.update(_update_many(actor, updates, history, entries))
+        ContactAccountChange.objects.bulk_create(history, batch_size=1000)
+        audit_save_many(entries)
+    return counts
+
+
+def _update_many(actor: Any, updates: list[tuple[Contact, dict[str, Any]]], history: list[ContactAccountChange],
+                 entries: list[Any]) -> dict[str, int]:
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("account").in_bulk(
+        [contact.pk for contact, _changes in updates])
+    definitions = custom_field_definitions(resource="contact")
+    now = timezone.now()
+    changed_rows = []
+    for contact, changes in updates:
+        row = locked.get(contact.pk)
+        if row is None:
+            raise NotFound(_("This contact no longer exists."))
+        before = snapshot(row, EDITABLE_FIELDS)
+        old_account = row.account
+        changes = dict(changes)
+        if "custom" in changes:
+            changes["custom"] = custom_values_apply(actor=actor, resource="contact", current=row.custom,
+                                                    changes=changes["custom"], creating=False,
+                                                    definitions=definitions)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        _normalise_and_validate(row)
+        changed = expand_custom_changes(diff(before, snapshot(row, EDITABLE_FIELDS)))
+        if not changed:
+            continue
+        row.updated_at = now
+        changed_rows.append(row)
+        if row.account_id != (old_account.pk if old_account else None):
+            history.append(ContactAccountChange(contact=row, from_account=old_account, to_account=row.account,
+                                                changed_by=_user(actor)))
+        entries.append(audit_entry(actor=actor, action=AuditAction.CHANGE, obj=row, changes=changed))
+    Contact.objects.bulk_update(changed_rows, [*EDITABLE_FIELDS, "updated_at"], batch_size=500)
+    return {"updated": len(changed_rows), "unchanged": len(updates) - len(changed_rows)}
 
 
 def contact_delete(*, actor: Any, contact: Contact) -> None:

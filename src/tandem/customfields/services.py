@@ -26,19 +26,34 @@ def _spec(field: CustomField) -> FieldSpec:
     return FieldSpec(field.key, field.field_type, tuple(field.choices or ()), field.required)
 
 
+def custom_field_definitions(*, resource: str) -> dict[str, CustomField]:
+    """The definitions of ``resource``'s custom fields by key (callers validating many rows load them once)."""
+    return {field.key: field for field in CustomField.objects.filter(resource=resource)}
+
+
+def active_user_emails() -> frozenset[str]:
+    """What a ``user`` custom field accepts (callers validating many rows load it once)."""
+    return frozenset(User.objects.filter(is_active=True).values_list("email", flat=True))
+
+
 def custom_values_apply(*, actor: Any, resource: str, current: dict[str, Any] | None,
-                        changes: dict[str, Any] | None, creating: bool) -> dict[str, Any]:
+                        changes: dict[str, Any] | None, creating: bool,
+                        definitions: dict[str, CustomField] | None = None,
+                        user_emails: frozenset[str] | None = None) -> dict[str, Any]:
     """Validate ``changes`` (key -> raw value) against the definitions and return the new values dict.
 
     Errors are keyed ``custom.<key>``. Values of fields in a field group the actor may not write are refused;
-    on create, required fields must be present."""
-    definitions = {field.key: field for field in CustomField.objects.filter(resource=resource)}
+    on create, required fields must be present. ``definitions`` and ``user_emails`` may be passed in when
+    many rows are validated in a row (imports)."""
+    if definitions is None:
+        definitions = custom_field_definitions(resource=resource)
     result = dict(current or {})
     errors: dict[str, list[str]] = {}
-    user_emails: frozenset[str] = frozenset()
     changes = dict(changes or {})
-    if any(definitions.get(key) and definitions[key].field_type == FieldType.USER for key in changes):
-        user_emails = frozenset(User.objects.filter(is_active=True).values_list("email", flat=True))
+    if user_emails is None:
+        user_emails = frozenset()
+        if any(definitions.get(key) and definitions[key].field_type == FieldType.USER for key in changes):
+            user_emails = active_user_emails()
     for key, raw in changes.items():
         field = definitions.get(key)
         if field is None:

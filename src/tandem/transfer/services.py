@@ -1,7 +1,9 @@
 """Import jobs: upload → mapping → dry run (every row validated, nothing written) → import.
 
 The dry run and the import run as background jobs (jobs.py) so large files show progress. In
-"valid rows" mode each row is written in its own savepoint: a row is imported whole or not at all.
+"valid rows" mode rows are written a chunk at a time (importers that can write many rows at once do so in
+one savepoint per chunk; if that fails, the chunk is retried row by row, each in its own savepoint): a row is
+imported whole or not at all.
 In "all or nothing" mode the whole file is one transaction and any bad row rolls everything back."""
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,14 +26,14 @@ from tandem.access.choices import Action
 from tandem.access.decide import can
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
-from tandem.core.exceptions import PermissionDenied, ValidationFailed
+from tandem.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from tandem.core.jobs import enqueue_after_commit
 from tandem.transfer import readers
-from tandem.transfer.importers import FileContext, MappedRow, get_importer, guess_mapping
+from tandem.transfer.importers import FileContext, Importer, MappedRow, Prepared, get_importer, guess_mapping
 from tandem.transfer.models import ImportJob, ImportMappingMemory, ImportMode, ImportRowError, ImportStatus
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
-PROGRESS_EVERY = 200
+CHUNK_ROWS = 2000  # rows looked up, checked and written together; progress is reported per chunk
 ERROR_BATCH = 500
 
 
@@ -160,12 +162,38 @@ def _user(actor: Any) -> Any:
     return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
 
 
-def _mapped_rows(job: ImportJob) -> Iterator[tuple[MappedRow, str | None]]:
+def _mapped_rows(job: ImportJob) -> Iterator[list[tuple[MappedRow, str | None]]]:
+    """The file's rows after mapping, in chunks of CHUNK_ROWS. A problem with the file itself (FileProblem) is
+    raised after the rows read before it were handed out."""
     shape = readers.FileShape(job.encoding, job.delimiter, job.headers)
     columns = {target: header for header, target in job.mapping.items()}
-    for line, raw, problem in readers.read_rows(Path(job.stored_path), shape):
-        values = {target: raw.get(header, "") for header, target in job.mapping.items()}
-        yield MappedRow(line=line, values=values, columns=columns), problem
+    pairs = list(job.mapping.items())
+    chunk: list[tuple[MappedRow, str | None]] = []
+    try:
+        for line, raw, problem in readers.read_rows(Path(job.stored_path), shape):
+            values = {target: raw.get(header, "") for header, target in pairs}
+            chunk.append((MappedRow(line=line, values=values, columns=columns), problem))
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk
+                chunk = []
+    except readers.FileProblem:
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
+
+
+def _prefetch(importer: Importer, actor: Any, chunk: list[tuple[MappedRow, str | None]],
+              context: FileContext) -> None:
+    context.found = {}
+    if importer.prefetch is not None:
+        importer.prefetch(actor, [row for row, problem in chunk if not problem], context)
+
+
+def _row_errors(job: ImportJob, line: int, problems: list[tuple[str, str]]) -> list[ImportRowError]:
+    return [ImportRowError(job=job, line=line, column=column[:100], message=message[:500])
+            for column, message in problems]
 
 
 def import_job_validate(*, actor: Any, job: ImportJob) -> ImportJob:
@@ -177,29 +205,67 @@ def import_job_validate(*, actor: Any, job: ImportJob) -> ImportJob:
     processed = valid = bad = 0
     job.row_errors.all().delete()
     try:
-        for row, problem in _mapped_rows(job):
-            processed += 1
-            row_errors = [("", problem)] if problem else []
-            if not row_errors:
-                row_errors = importer.prepare(actor, row, context).errors
-            if row_errors:
-                bad += 1
-                errors.extend(ImportRowError(job=job, line=row.line, column=column[:100], message=message[:500])
-                              for column, message in row_errors)
-            else:
-                valid += 1
+        for chunk in _mapped_rows(job):
+            _prefetch(importer, actor, chunk, context)
+            for row, problem in chunk:
+                processed += 1
+                row_errors = [("", problem)] if problem else importer.prepare(actor, row, context).errors
+                if row_errors:
+                    bad += 1
+                    errors.extend(_row_errors(job, row.line, row_errors))
+                else:
+                    valid += 1
             if len(errors) >= ERROR_BATCH:
                 ImportRowError.objects.bulk_create(errors)
                 errors = []
-            if processed % PROGRESS_EVERY == 0:
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, total_rows=max(processed,
-                                                                                                 job.total_rows))
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed,
+                                                       total_rows=max(processed, job.total_rows))
     except readers.FileProblem as problem:
         ImportRowError.objects.bulk_create(errors)
         return _finish(job, ImportStatus.FAILED, str(problem), processed=processed, valid=valid, bad=bad)
     ImportRowError.objects.bulk_create(errors)
     job.total_rows = processed
     return _finish(job, ImportStatus.VALIDATED, "", processed=processed, valid=valid, bad=bad, finished=False)
+
+
+def _write_one(prepared: Prepared, row: MappedRow) -> tuple[str | None, list[tuple[str, str]]]:
+    """Write one row in its own savepoint: (outcome, errors)."""
+    assert prepared.write is not None
+    try:
+        with transaction.atomic():
+            return prepared.write(), []
+    except ValidationFailed as error:
+        return None, [(row.column(name), message) for name, messages in error.errors.items()
+                      for message in messages] or [("", error.message)]
+    except DomainError as error:  # refused, or the record is gone since the row was checked
+        return None, [("", error.message)]
+    except IntegrityError:
+        return None, [("", _("This row conflicts with a record written meanwhile; import it again."))]
+
+
+def _write_chunk(importer: Importer, actor: Any, ready: list[tuple[MappedRow, Prepared]],
+                 all_or_nothing: bool) -> tuple[dict[str, int], list[tuple[MappedRow, list[tuple[str, str]]]]]:
+    """Write a chunk's valid rows: all at once when the importer can (one savepoint), else - or when that
+    fails, to find out which row is at fault - row by row. Returns counts and the rows that failed."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    if importer.write_many is not None and ready:
+        try:
+            with transaction.atomic():
+                for kind, count in importer.write_many(actor, [prepared for _row, prepared in ready]).items():
+                    counts[kind] += count
+            return counts, []
+        except (DomainError, IntegrityError):
+            pass  # some row changed since it was checked: retry one by one to report it
+    failed: list[tuple[MappedRow, list[tuple[str, str]]]] = []
+    for row, prepared in ready:
+        outcome, problems = _write_one(prepared, row)
+        if outcome is not None:
+            counts[outcome] += 1
+        else:
+            failed.append((row, problems))
+            if all_or_nothing:
+                break
+    return counts, failed
 
 
 def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
@@ -213,29 +279,28 @@ def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
     all_or_nothing = job.mode == ImportMode.ALL_OR_NOTHING
     try:
         with transaction.atomic() if all_or_nothing else contextlib.nullcontext():
-            for row, problem in _mapped_rows(job):
-                processed += 1
-                row_errors = [("", problem)] if problem else []
-                if not row_errors:
-                    prepared = importer.prepare(actor, row, context)
-                    row_errors = prepared.errors
-                    if not row_errors and prepared.write is not None:
-                        try:
-                            with transaction.atomic():
-                                counts[prepared.write()] += 1
-                        except ValidationFailed as error:
-                            row_errors = [(row.column(name), message) for name, messages in error.errors.items()
-                                          for message in messages] or [("", error.message)]
-                        except PermissionDenied as error:
-                            row_errors = [("", error.message)]
-                if row_errors:
+            for chunk in _mapped_rows(job):
+                _prefetch(importer, actor, chunk, context)
+                ready: list[tuple[MappedRow, Prepared]] = []
+                for row, problem in chunk:
+                    processed += 1
+                    prepared = Prepared(errors=[("", problem)]) if problem else importer.prepare(actor, row, context)
+                    if prepared.errors:
+                        bad += 1
+                        errors.extend(_row_errors(job, row.line, prepared.errors))
+                        if all_or_nothing:
+                            raise _AllOrNothingAbort
+                    elif prepared.write is not None:
+                        ready.append((row, prepared))
+                written, failed = _write_chunk(importer, actor, ready, all_or_nothing)
+                for outcome, count in written.items():
+                    counts[outcome] += count
+                for row, problems in failed:
                     bad += 1
-                    errors.extend(ImportRowError(job=job, line=row.line, column=c[:100], message=m[:500])
-                                  for c, m in row_errors)
-                    if all_or_nothing:
-                        raise _AllOrNothingAbort
-                if processed % PROGRESS_EVERY == 0:
-                    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+                    errors.extend(_row_errors(job, row.line, problems))
+                if failed and all_or_nothing:
+                    raise _AllOrNothingAbort
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
     except _AllOrNothingAbort:
         ImportRowError.objects.bulk_create(errors)
         return _finish(job, ImportStatus.FAILED, _("Nothing was imported: a row failed (all or nothing)."),

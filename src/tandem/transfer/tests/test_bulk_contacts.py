@@ -1,0 +1,101 @@
+"""The contact import writes a chunk of rows at once: these check it keeps every rule of the one-row path."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from tandem.audit.models import AuditAction, AuditEntry
+from tandem.contacts.models import Contact, ContactAccountChange
+from tandem.core.testing.factories import AccountFactory
+from tandem.transfer import services
+from tandem.transfer.importers import FileContext, get_importer
+from tandem.transfer.models import ImportMode
+from tandem.transfer.tests.test_imports import dry_run_and_import, upload
+
+
+def run(actor, text: str, mode: str = ImportMode.VALID_ROWS):
+    job = services.import_job_create(actor=actor, kind="contacts", upload=upload(text, "contacts.csv"))
+    dry_run_and_import(actor, job, mode)
+    services.import_job_start(actor=actor, job=job)
+    services.import_job_run(actor=actor, job=job)
+    job.refresh_from_db()
+    return job
+
+
+def test_upsert_over_several_chunks_creates_updates_moves_and_audits_each_contact(admin, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_ROWS", 3)  # 7 rows: chunks of 3, 3, 1
+    old = AccountFactory(name="Old Co", external_id="acc_old", country="DE")
+    new = AccountFactory(name="New Co", external_id="acc_new", country="DE")
+    moved = Contact.objects.create(first_name="Ida", last_name="Moved", email="Ida@Old.example", account=old)
+    same = Contact.objects.create(first_name="Uwe", last_name="Same", email="uwe@new.example", account=new)
+    rows = ["first_name,last_name,email,phones,account_external_id"]
+    rows += [f"P{n},Person,p{n}@new.example,030 123456{n},acc_new" for n in range(4)]
+    rows += ["Ida,Moved,ida@OLD.example,,acc_new",  # matches case-insensitively; moves to the new account
+             "Uwe,Same,uwe@new.example,,acc_new",  # nothing changes
+             "Bad,Row,not-an-email,,acc_new"]
+    job = run(admin, "\n".join(rows) + "\n")
+    assert (job.created_count, job.updated_count, job.error_rows) == (4, 1, 1)
+    assert [(e.line, e.column) for e in job.row_errors.all()] == [(8, "email")]
+    created = Contact.objects.filter(last_name="Person").order_by("first_name")
+    assert [c.phones for c in created] == [[f"+4930123456{n}"] for n in range(4)]
+    assert all(c.public_id and c.account_id == new.pk for c in created)
+    moved.refresh_from_db()
+    assert moved.account_id == new.pk
+    history = ContactAccountChange.objects.filter(contact=moved).get()
+    assert (history.from_account_id, history.to_account_id, history.changed_by_id) == (old.pk, new.pk, admin.pk)
+    assert ContactAccountChange.objects.filter(contact__in=created, from_account=None, to_account=new).count() == 4
+    kind = ContentType.objects.get_for_model(Contact)
+    creates = AuditEntry.objects.filter(content_type=kind, action=AuditAction.CREATE, actor=admin)
+    assert sorted(int(e.object_id) for e in creates) == sorted(c.pk for c in created)
+    assert creates.first().changes["email"][1].endswith("@new.example")
+    change = AuditEntry.objects.get(content_type=kind, action=AuditAction.CHANGE, object_id=str(moved.pk))
+    assert change.changes["account"] == ["Old Co", "New Co"]
+    assert not AuditEntry.objects.filter(content_type=kind, object_id=str(same.pk)).exists()
+
+
+def test_all_or_nothing_rolls_back_earlier_chunks(admin, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    text = "first_name,email\nA,a@x.example\nB,b@x.example\nC,c@x.example\nD,broken\n"
+    job = services.import_job_create(actor=admin, kind="contacts", upload=upload(text, "contacts.csv"))
+    dry_run_and_import(admin, job, ImportMode.ALL_OR_NOTHING)
+    job.status = "importing"  # run despite the dry run's complaint, as if the file had changed since
+    job.save()
+    services.import_job_run(actor=admin, job=job)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.created_count == 0
+    assert not Contact.objects.filter(email__endswith="@x.example").exists()
+
+
+def test_a_contact_deleted_after_the_check_is_reported_and_the_rest_of_the_chunk_is_written(admin):
+    """The chunk write fails as a whole, so the rows are retried one by one and only the culprit is reported."""
+    gone = Contact.objects.create(first_name="Gone", email="gone@x.example")
+    importer = get_importer("contacts")
+    context = FileContext()
+    from tandem.transfer.importers import MappedRow
+
+    rows = [MappedRow(line=2, values={"email": "gone@x.example", "title": "CEO"}, columns={}),
+            MappedRow(line=3, values={"email": "fresh@x.example"}, columns={})]
+    importer.prefetch(admin, rows, context)
+    ready = [(row, importer.prepare(admin, row, context)) for row in rows]
+    assert all(not prepared.errors for _row, prepared in ready)
+    gone.delete()
+    counts, failed = services._write_chunk(importer, admin, ready, all_or_nothing=False)
+    assert counts["created"] == 1 and Contact.objects.filter(email="fresh@x.example").exists()
+    assert [(row.line, problems) for row, problems in failed] == [(2, [("", "This contact no longer exists.")])]
+
+
+def test_a_csm_cannot_update_contacts_outside_their_scope_through_an_import(csm):
+    outside = AccountFactory(name="Not Mine")
+    Contact.objects.create(first_name="Theirs", email="theirs@x.example", account=outside)
+    job = run(csm, "first_name,email\nChanged,theirs@x.example\n")
+    assert job.updated_count == 0 and job.error_rows == 1
+    assert Contact.objects.get(email="theirs@x.example").first_name == "Theirs"
+
+
+@pytest.mark.parametrize("case", ["Lena@Example.COM", "lena@example.com"])
+def test_email_matching_ignores_case(admin, case):
+    Contact.objects.create(first_name="Lena", email="lena@example.com")
+    job = run(admin, f"first_name,email\nLena B,{case}\n")
+    assert (job.created_count, job.updated_count) == (0, 1)
+    assert Contact.objects.get().first_name == "Lena B"
