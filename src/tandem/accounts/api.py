@@ -25,6 +25,7 @@ from tandem.accounts.schemas import (
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.customfields.lists import custom_filter_pairs
 from tandem.customfields.selectors import readable_values
 from tandem.identity import selectors as identity_selectors
 from tandem.identity.models import User
@@ -68,13 +69,6 @@ def _owner(email: str | None) -> User | None:
     return user
 
 
-def _pair(item: str) -> tuple[str, str]:
-    key, separator, value = item.partition(":")
-    if not separator or not key:
-        raise ValidationFailed("Use custom=key:value.", errors={"custom": ["Use custom=key:value."]})
-    return key.strip(), value.strip()
-
-
 def _parent(actor: Any, public_id: str | None) -> Account | None:
     if not public_id:
         return None
@@ -93,7 +87,7 @@ def account_list(request: AuthedRequest, limit: int | None = None, cursor: str |
     """List visible accounts. ``custom=key:value`` filters by a custom field (repeatable); ``sort`` is
     name, -name, created, -created, updated, -updated or custom.<key> / -custom.<key>."""
     actor = api_actor(request, scope="accounts:read")
-    custom_filters = tuple(_pair(item) for item in custom)
+    custom_filters = custom_filter_pairs(custom)
     filters = selectors.AccountFilters(search=q, tier=tier or "", lifecycle_stage=lifecycle_stage or "",
                                        owner_email=owner or "", parent_public_id=parent or "", custom=custom_filters)
     accounts, ordering = selectors.account_sorted(actor=actor, accounts=selectors.account_list(actor=actor,

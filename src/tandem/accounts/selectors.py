@@ -13,8 +13,8 @@ from tandem.access.decide import restrict
 from tandem.accounts.choices import TEAM_ROLE_CODES
 from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange, SavedView
 from tandem.audit.models import AuditEntry
-from tandem.core.exceptions import NotFound, ValidationFailed
-from tandem.customfields.queries import SORT_KEY, annotate_custom_sort, apply_custom_filters
+from tandem.core.exceptions import NotFound
+from tandem.customfields.queries import apply_custom_filters, sorted_by
 from tandem.customfields.selectors import readable_fields
 
 
@@ -56,15 +56,7 @@ SORTS = {"name": ("name", "id"), "-name": ("-name", "-id"), "created": ("created
 
 def account_sorted(*, actor: Any, accounts: QuerySet[Account], sort: str) -> tuple[QuerySet[Account], tuple[str, ...]]:
     """The queryset and keyset ordering for ``sort``: a built-in key or ``custom.<key>`` (``-`` for descending)."""
-    if not sort or sort in SORTS:
-        return accounts, SORTS.get(sort or "name", SORTS["name"])
-    descending = sort.startswith("-")
-    key = sort.lstrip("-").removeprefix("custom.")
-    if not sort.lstrip("-").startswith("custom."):
-        raise ValidationFailed("Unknown sort.", errors={"sort": [f"Use one of {', '.join(SORTS)} or custom.<key>."]})
-    readable = {f.key for f in readable_fields(actor=actor, resource="account")}
-    accounts = annotate_custom_sort(accounts, resource="account", key=key, readable=readable)
-    return accounts, (("-" if descending else "") + SORT_KEY, ("-" if descending else "") + "id")
+    return sorted_by(accounts, actor=actor, resource="account", sort=sort, sorts=SORTS, default="name")
 
 
 def account_get(*, actor: Any, public_id: str) -> Account:
@@ -108,6 +100,13 @@ def team_seat_candidates(*, actor: Any) -> dict[str, list[Any]]:
         if code in candidates:
             candidates[code].append({"pk": pk, "label": full_name or email})
     return candidates
+
+
+def account_people(*, actor: Any) -> QuerySet[Any]:
+    """Active users by name: the choices of the owner and team-member filters of the lists."""
+    from tandem.identity.models import User
+
+    return User.objects.filter(is_active=True).order_by("full_name", "email")
 
 
 def team_roles() -> QuerySet[Any]:

@@ -168,7 +168,9 @@ def _user_or_none(actor: Any) -> Any:
 
 
 LIST_URLS = {"account": "/accounts/", "contact": "/contacts/"}
-KEPT_PARAMETERS = {"q", "tier", "stage", "role", "sort", "columns", "custom"}
+# The list parameters a saved view keeps: filters (``cf_<key>`` for custom fields), sort and columns.
+KEPT_PARAMETERS = {"q", "tier", "stage", "role", "account", "owner", "member", "email_opt_out", "sort", "columns",
+                   "custom"}
 
 
 def saved_view_create(*, actor: Any, resource: str, name: str, query: str, team_id: int | None) -> SavedView:
@@ -177,7 +179,8 @@ def saved_view_create(*, actor: Any, resource: str, name: str, query: str, team_
     name = name.strip()[:100]
     if not name:
         raise ValidationFailed(_("Give the view a name."), errors={"name": [_("Give the view a name.")]})
-    cleaned = urlencode([(key, value) for key, value in parse_qsl(query) if key in KEPT_PARAMETERS])
+    cleaned = urlencode([(key, value) for key, value in parse_qsl(query)
+                         if key in KEPT_PARAMETERS or key.startswith("cf_")])
     team = None
     if team_id:
         team = actor.teams.filter(pk=team_id).first() or actor.managed_teams.filter(pk=team_id).first()

@@ -24,8 +24,8 @@ from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
-from tandem.customfields.logic import display
-from tandem.customfields.selectors import readable_fields, redact_changes
+from tandem.customfields.lists import Column, list_context, list_query
+from tandem.customfields.selectors import redact_changes
 from tandem.identity.requests import AuthedRequest
 
 
@@ -37,19 +37,21 @@ def _get_or_404(request: AuthedRequest, public_id: str):
 
 
 COLUMNS = {
-    "domain": (gettext_lazy("Domain"), lambda a: a.domain),
-    "tier": (gettext_lazy("Tier"), lambda a: a.get_tier_display()),
-    "stage": (gettext_lazy("Stage"), lambda a: a.get_lifecycle_stage_display()),
-    "owner": (gettext_lazy("Owner"), lambda a: str(a.owner) if a.owner else ""),
-    "team": (gettext_lazy("Team"), lambda a: str(a.team) if a.team else ""),
-    "country": (gettext_lazy("Country"), lambda a: a.country),
-    "industry": (gettext_lazy("Industry"), lambda a: a.industry),
-    "employees": (gettext_lazy("Employees"), lambda a: a.get_employee_band_display()),
-    "external_id": (gettext_lazy("External id"), lambda a: a.external_id),
-    "parent": (gettext_lazy("Parent account"), lambda a: a.parent.name if a.parent else ""),
-    "updated": (gettext_lazy("Updated"), lambda a: date_format(localtime(a.updated_at), "SHORT_DATE_FORMAT")),
+    "domain": Column(gettext_lazy("Domain"), lambda a: a.domain),
+    "tier": Column(gettext_lazy("Tier"), lambda a: a.get_tier_display()),
+    "stage": Column(gettext_lazy("Stage"), lambda a: a.get_lifecycle_stage_display()),
+    "owner": Column(gettext_lazy("Owner"), lambda a: a.owner),
+    "team": Column(gettext_lazy("Team"), lambda a: a.team),
+    "country": Column(gettext_lazy("Country"), lambda a: a.country),
+    "industry": Column(gettext_lazy("Industry"), lambda a: a.industry),
+    "employees": Column(gettext_lazy("Employees"), lambda a: a.get_employee_band_display()),
+    "external_id": Column(gettext_lazy("External id"), lambda a: a.external_id),
+    "parent": Column(gettext_lazy("Parent account"), lambda a: a.parent.name if a.parent else ""),
+    "updated": Column(gettext_lazy("Updated"), lambda a: date_format(localtime(a.updated_at), "SHORT_DATE_FORMAT")),
 }
 DEFAULT_COLUMNS = ("domain", "tier", "stage", "owner")
+SORT_LABELS = {"name": gettext_lazy("Name A–Z"), "-name": gettext_lazy("Name Z–A"),
+               "-created": gettext_lazy("Newest first"), "-updated": gettext_lazy("Recently changed")}
 
 
 @login_required
@@ -58,43 +60,26 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     if not can(actor, Action.VIEW, resource="account"):
         raise Http404
     search = request.GET.get("q", "").strip()
-    custom_fields = {f.key: f for f in readable_fields(actor=actor, resource="account")}
-    custom_filters = tuple((key, request.GET[f"cf_{key}"].strip()) for key in custom_fields
-                           if request.GET.get(f"cf_{key}", "").strip())
-    filters = selectors.AccountFilters(
-        search=search,
-        tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
-        lifecycle_stage=request.GET.get("stage", "") if request.GET.get("stage") in LifecycleStage.values else "",
-        custom=custom_filters,
-    )
-    requested = [c for c in request.GET.get("columns", "").split(",") if c]
-    columns = [c for c in requested if c in COLUMNS or c.removeprefix("custom.") in custom_fields] or list(
-        DEFAULT_COLUMNS)
-    sort = request.GET.get("sort", "name")
     try:
+        listing = list_query(actor=actor, resource="account", params=request.GET, columns=COLUMNS,
+                             default_columns=DEFAULT_COLUMNS, default_sort="name")
+        filters = selectors.AccountFilters(
+            search=search,
+            tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
+            lifecycle_stage=request.GET.get("stage", "") if request.GET.get("stage") in LifecycleStage.values else "",
+            custom=listing.custom_filters,
+        )
         accounts, ordering = selectors.account_sorted(actor=actor, accounts=selectors.account_list(
-            actor=actor, filters=filters), sort=sort)
+            actor=actor, filters=filters), sort=listing.sort)
         page = paginate(accounts, ordering=ordering, limit=50, cursor=request.GET.get("cursor") or None)
     except DomainError:
         return redirect("accounts:account-list")
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    headers = [(c, COLUMNS[c][0] if c in COLUMNS else custom_fields[c.removeprefix("custom.")].label) for c in columns]
-    rows = [(account, [_cell(account, c, custom_fields) for c in columns]) for account in page.items]
     return render(request, "accounts/account_list.html", {
+        **list_context(listing, items=page.items, columns=COLUMNS, sorts=SORT_LABELS),
         "nav_active": "accounts",
         "page": page,
-        "rows": rows,
-        "headers": headers,
-        "columns": columns,
-        "all_columns": [(key, label) for key, (label, _getter) in COLUMNS.items()]
-        + [(f"custom.{key}", field.label) for key, field in custom_fields.items()],
-        "filter_fields": [f for f in custom_fields.values() if f.field_type in ("choice", "text", "boolean")],
-        "custom_filter_values": dict(custom_filters),
-        "sort": sort,
         "search": search,
         "filters": filters,
-        "query": query.urlencode(),
         "tiers": Tier.choices,
         "stages": LifecycleStage.choices,
         "saved_views": selectors.saved_view_list(actor=actor, resource="account"),
@@ -103,13 +88,6 @@ def account_list(request: AuthedRequest) -> HttpResponse:
         "can_export": can(actor, Action.EXPORT, resource="account"),
         "can_reassign": effective_scope(actor, "account", Action.CHANGE) in (Scope.TEAM, Scope.ALL),
     })
-
-
-def _cell(account: Any, column: str, custom_fields: dict[str, Any]) -> str:
-    if column in COLUMNS:
-        return COLUMNS[column][1](account) or ""
-    field = custom_fields[column.removeprefix("custom.")]
-    return display(field.field_type, account.custom.get(field.key))
 
 
 @login_required
@@ -223,6 +201,6 @@ def _with_parent(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def account_lookup(request: AuthedRequest) -> HttpResponse:
     """<option> suggestions for account pickers (htmx), scoped by the access module."""
-    term = request.GET.get("q") or request.GET.get("parent") or ""
+    term = request.GET.get("q") or request.GET.get("parent") or request.GET.get("account") or ""
     accounts = selectors.account_list(actor=request.user, search=term.strip())[:10] if term.strip() else []
     return render(request, "accounts/account_options.html", {"accounts": accounts})

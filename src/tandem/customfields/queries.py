@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import FloatField, Q, QuerySet, Value
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.core.exceptions import ValidationFailed
 from tandem.customfields.choices import FieldType
 from tandem.customfields.models import CustomField
+from tandem.customfields.selectors import readable_fields
 
 SORT_KEY = "sort_value"
 
@@ -58,3 +59,20 @@ def annotate_custom_sort(queryset: QuerySet, *, resource: str, key: str, readabl
         amount: Any = KeyTextTransform("amount", KeyTextTransform(key, "custom"))
         return queryset.annotate(**{SORT_KEY: Coalesce(Cast(amount, FloatField()), Value(-1e300))})
     return queryset.annotate(**{SORT_KEY: Coalesce(text, Value(""))})
+
+
+def sorted_by(queryset: QuerySet, *, actor: Any, resource: str, sort: str, sorts: Mapping[str, tuple[str, ...]],
+              default: str) -> tuple[QuerySet, tuple[str, ...]]:
+    """The queryset and its keyset ordering for ``sort``: a key of ``sorts`` or ``custom.<key>`` of a field the
+    actor may read (``-`` for descending; ties broken by id). Empty means ``default``; anything else is a
+    ValidationFailed."""
+    if not sort or sort in sorts:
+        return queryset, sorts[sort or default]
+    descending = sort.startswith("-")
+    if not sort.lstrip("-").startswith("custom."):
+        raise ValidationFailed("Unknown sort.", errors={"sort": [f"Use one of {', '.join(sorts)} or custom.<key>."]})
+    key = sort.lstrip("-").removeprefix("custom.")
+    readable = {field.key for field in readable_fields(actor=actor, resource=resource)}
+    queryset = annotate_custom_sort(queryset, resource=resource, key=key, readable=readable)
+    sign = "-" if descending else ""
+    return queryset, (sign + SORT_KEY, sign + "id")
