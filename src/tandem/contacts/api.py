@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from tandem.accounts import selectors as account_selectors
@@ -16,6 +16,7 @@ from tandem.contacts.choices import BuyingRole
 from tandem.contacts.models import Contact
 from tandem.contacts.schemas import ContactIn, ContactOut, ContactPage, ContactPatch
 from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.customfields.lists import custom_filter_pairs
 from tandem.customfields.selectors import readable_values
 from tandem.identity.requests import AuthedRequest
 
@@ -47,12 +48,26 @@ def _account(actor: Any, public_id: str | None) -> Account | None:
 
 @router.get("", response=ContactPage, operation_id="contacts_contact_list")
 def contact_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None, q: str = "",
-                 account: str | None = None, buying_role: BuyingRole | None = None) -> dict[str, Any]:
+                 account: str | None = None, buying_role: BuyingRole | None = None, owner: str | None = None,
+                 member: str | None = None, email_opt_out: bool | None = None, custom: list[str] = Query([]),
+                 sort: str = "name") -> dict[str, Any]:
+    """List visible contacts. ``owner`` and ``member`` are emails (or ``me``): contacts at accounts that user
+    owns, or where the user holds an account-team seat. ``custom=key:value`` filters by a custom field
+    (repeatable); ``sort`` is name, -name, email, -email, created, -created, updated, -updated or
+    custom.<key> / -custom.<key>."""
     actor = api_actor(request, scope="contacts:read")
-    filters = selectors.ContactFilters(search=q, account_public_id=account or "", buying_role=buying_role or "")
-    page = paginate(selectors.contact_list(actor=actor, filters=filters),
-                    ordering=("last_name", "first_name", "id"), limit=limit, cursor=cursor)
+    filters = selectors.ContactFilters(search=q, account_public_id=account or "", buying_role=buying_role or "",
+                                       owner_email=_person(actor, owner), member_email=_person(actor, member),
+                                       email_opt_out=email_opt_out, custom=custom_filter_pairs(custom))
+    contacts, ordering = selectors.contact_sorted(actor=actor, contacts=selectors.contact_list(actor=actor,
+                                                                                               filters=filters),
+                                                  sort=sort)
+    page = paginate(contacts, ordering=ordering, limit=limit, cursor=cursor)
     return {"items": [_out(contact, actor) for contact in page.items], "next_cursor": page.next_cursor}
+
+
+def _person(actor: Any, value: str | None) -> str:
+    return actor.email if (value or "").strip().lower() == "me" else (value or "").strip()
 
 
 @router.post("", response={201: ContactOut}, operation_id="contacts_contact_create")

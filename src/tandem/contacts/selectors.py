@@ -9,21 +9,31 @@ from django.db.models import Q, QuerySet
 
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
-from tandem.accounts.models import Account
+from tandem.accounts.models import Account, AccountTeamMember
 from tandem.contacts.models import Contact, ContactAccountChange
 from tandem.core.exceptions import NotFound
+from tandem.customfields.queries import apply_custom_filters, sorted_by
+from tandem.customfields.selectors import readable_fields
 
 
 @dataclass(frozen=True)
 class ContactFilters:
+    """``owner_email``: contacts at accounts this user owns; ``member_email``: at accounts where this user holds
+    an account-team seat; ``custom``: (key, value) pairs of custom fields the actor may read."""
+
     search: str = ""
     account_public_id: str = ""
     buying_role: str = ""
+    owner_email: str = ""
+    member_email: str = ""
+    email_opt_out: bool | None = None
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 def contact_list(*, actor: Any, action: str = Action.VIEW, filters: ContactFilters | None = None) -> QuerySet[Contact]:
+    """The contacts ``actor`` may ``action`` (view by default), filtered."""
     filters = filters or ContactFilters()
-    contacts = restrict(Contact.objects.select_related("account"), actor, action)
+    contacts = restrict(Contact.objects.select_related("account", "account__owner"), actor, action)
     if filters.search:
         term = filters.search.strip()
         digits = "".join(ch for ch in term if ch.isdigit())
@@ -36,7 +46,27 @@ def contact_list(*, actor: Any, action: str = Action.VIEW, filters: ContactFilte
         contacts = contacts.filter(account__public_id=filters.account_public_id)
     if filters.buying_role:
         contacts = contacts.filter(buying_role=filters.buying_role)
+    if filters.owner_email:
+        contacts = contacts.filter(account__owner__email=filters.owner_email.strip().lower())
+    if filters.member_email:
+        seats = AccountTeamMember.objects.filter(user__email=filters.member_email.strip().lower())
+        contacts = contacts.filter(account_id__in=seats.values("account_id"))
+    if filters.email_opt_out is not None:
+        contacts = contacts.filter(email_opt_out=filters.email_opt_out)
+    if filters.custom:
+        readable = {f.key for f in readable_fields(actor=actor, resource="contact")}
+        contacts = apply_custom_filters(contacts, resource="contact", filters=filters.custom, readable=readable)
     return contacts
+
+
+SORTS = {"name": ("last_name", "first_name", "id"), "-name": ("-last_name", "-first_name", "-id"),
+         "email": ("email", "id"), "-email": ("-email", "-id"), "created": ("created_at", "id"),
+         "-created": ("-created_at", "-id"), "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id")}
+
+
+def contact_sorted(*, actor: Any, contacts: QuerySet[Contact], sort: str) -> tuple[QuerySet[Contact], tuple[str, ...]]:
+    """The queryset and keyset ordering for ``sort``: a built-in key or ``custom.<key>`` (``-`` for descending)."""
+    return sorted_by(contacts, actor=actor, resource="contact", sort=sort, sorts=SORTS, default="name")
 
 
 def contact_get(*, actor: Any, public_id: str) -> Contact:

@@ -8,7 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tandem.access.choices import Action
@@ -24,6 +28,7 @@ from tandem.contacts.models import Contact
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
+from tandem.customfields.lists import Column, list_context, list_query
 from tandem.customfields.selectors import redact_changes
 from tandem.identity.requests import AuthedRequest
 
@@ -35,25 +40,80 @@ def _get_or_404(request: AuthedRequest, public_id: str) -> Contact:
         raise Http404 from None
 
 
+COLUMNS = {
+    "account": Column(gettext_lazy("Account"), lambda c: c.account.name if c.account else "",
+                      link=lambda c: reverse("accounts:account-detail", args=[c.account.public_id])),
+    "title": Column(gettext_lazy("Job title"), lambda c: c.title),
+    "role": Column(gettext_lazy("Buying role"), lambda c: c.get_buying_role_display()),
+    "email": Column(gettext_lazy("Email"), lambda c: c.email, link=lambda c: f"mailto:{c.email}"),
+    "phone": Column(gettext_lazy("Phone"), lambda c: display_phone(c.phones[0]) if c.phones else ""),
+    "owner": Column(gettext_lazy("Account owner"), lambda c: c.account.owner if c.account else ""),
+    "language": Column(gettext_lazy("Preferred language"), lambda c: c.language),
+    "time_zone": Column(gettext_lazy("Time zone"), lambda c: c.time_zone),
+    "email_opt_out": Column(gettext_lazy("Opted out of email"), lambda c: "✓" if c.email_opt_out else ""),
+    "external_id": Column(gettext_lazy("External id"), lambda c: c.external_id),
+    "updated": Column(gettext_lazy("Updated"), lambda c: date_format(localtime(c.updated_at), "SHORT_DATE_FORMAT")),
+}
+DEFAULT_COLUMNS = ("account", "title", "role", "email")
+SORT_LABELS = {"name": gettext_lazy("Name A–Z"), "-name": gettext_lazy("Name Z–A"),
+               "email": gettext_lazy("Email A–Z"), "-created": gettext_lazy("Newest first"),
+               "-updated": gettext_lazy("Recently changed")}
+YES_NO = {"yes": True, "no": False}
+
+
+def _person(actor: Any, value: str) -> str:
+    """An owner or team-member filter value: an email, or ``me`` for whoever looks at the list."""
+    return actor.email if value.strip().lower() == "me" else value.strip()
+
+
 @login_required
 def contact_list(request: AuthedRequest) -> HttpResponse:
     actor = request.user
     if not can(actor, Action.VIEW, resource="contact"):
         raise Http404
-    search = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
-    filters = selectors.ContactFilters(search=search, buying_role=role if role in BuyingRole.values else "")
+    params = request.GET
+    search = params.get("q", "").strip()
     try:
-        page = paginate(selectors.contact_list(actor=actor, filters=filters),
-                        ordering=("last_name", "first_name", "id"), limit=50, cursor=request.GET.get("cursor") or None)
+        listing = list_query(actor=actor, resource="contact", params=params, columns=COLUMNS,
+                             default_columns=DEFAULT_COLUMNS, default_sort="name")
+        filters = selectors.ContactFilters(
+            search=search,
+            buying_role=params.get("role", "") if params.get("role") in BuyingRole.values else "",
+            account_public_id=params.get("account", "").strip(),
+            owner_email=_person(actor, params.get("owner", "")),
+            member_email=_person(actor, params.get("member", "")),
+            email_opt_out=YES_NO.get(params.get("email_opt_out", "")),
+            custom=listing.custom_filters,
+        )
+        contacts, ordering = selectors.contact_sorted(actor=actor, contacts=selectors.contact_list(
+            actor=actor, filters=filters), sort=listing.sort)
+        page = paginate(contacts, ordering=ordering, limit=50, cursor=params.get("cursor") or None)
     except DomainError:
         return redirect("contacts:contact-list")
-    query = request.GET.copy()
-    query.pop("cursor", None)
     return render(request, "contacts/contact_list.html", {
-        "nav_active": "contacts", "page": page, "search": search, "filters": filters, "query": query.urlencode(),
-        "buying_roles": BuyingRole.choices, "can_create": can(actor, Action.CREATE, resource="contact"),
+        **list_context(listing, items=page.items, columns=COLUMNS, sorts=SORT_LABELS),
+        "nav_active": "contacts",
+        "page": page,
+        "search": search,
+        "filters": filters,
+        "filter_account": _visible_account(actor, filters.account_public_id),
+        "owner": params.get("owner", "").strip(),
+        "member": params.get("member", "").strip(),
+        "people": account_selectors.account_people(actor=actor),
+        "buying_roles": BuyingRole.choices,
+        "saved_views": account_selectors.saved_view_list(actor=actor, resource="contact"),
+        "my_teams": list(actor.teams.all()) + list(actor.managed_teams.all()),
+        "can_create": can(actor, Action.CREATE, resource="contact"),
     })
+
+
+def _visible_account(actor: Any, public_id: str) -> Any:
+    if not public_id:
+        return None
+    try:
+        return account_selectors.account_get(actor=actor, public_id=public_id)
+    except NotFound:
+        return None
 
 
 @login_required
