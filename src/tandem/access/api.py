@@ -25,8 +25,9 @@ def explain(request: AuthedRequest, user: str, resource: str = "account", record
         "record": getattr(result.record, "public_id", None), "roles": list(result.roles),
         "actions": [{"action": item.action, "allowed": item.allowed, "role": item.role_code, "scope": item.scope,
                      "reason": item.reason} for item in result.actions],
-        "field_groups": [{"field_group": group.field_group, "can_read": group.can_read,
-                          "can_write": group.can_write} for group in result.field_groups],
+        "field_groups": [{"field_group": group.field_group, "can_read": group.can_read, "can_write": group.can_write,
+                          "fields": [{"name": field.name, "label": field.label} for field in group.fields]}
+                         for group in result.field_groups],
     }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from tandem.access.choices import Scope
-from tandem.access.selectors import GroupCell, MatrixRow, MatrixSection, PolicyMatrix
+from tandem.access.selectors import GroupCell, MatrixRow, PolicyMatrix
 from tandem.access.services import FieldGroupChange, RuleChange
 
 NONE = ""  # the select's "none" option
@@ -32,9 +32,11 @@ def read_policy_form(matrix: PolicyMatrix, data: Mapping[str, str]) -> Submitted
     """The changes an editor POST asks for. Each select carries a hidden ``was-…`` twin holding the value the
     administrator saw; a cell counts as changed when its value differs from that, and the service checks the
     stored value is still the one seen (so a concurrent save is reported, not overwritten). Cells missing from
-    the form are left alone."""
+    the form are left alone. A changed field-group cell the page no longer has (its custom fields left the group
+    meanwhile) is passed on too, for the service to refuse rather than drop silently."""
     rules: list[RuleChange] = []
     groups: list[FieldGroupChange] = []
+    known: set[str] = set()
     sections = []
     for section in matrix.sections:
         rows = []
@@ -63,9 +65,26 @@ def read_policy_form(matrix: PolicyMatrix, data: Mapping[str, str]) -> Submitted
                 if (read or write, write) != before:
                     groups.append(FieldGroupChange(row.role_code, section.resource, group.field_group, read, write,
                                                    before=before))
+                known.add(group.input_name)
                 group_cells.append(GroupCell(group.field_group, read or write, write, before[0], before[1],
                                              group.input_name))
             rows.append(MatrixRow(row.role_code, row.role_name, tuple(cells), tuple(group_cells)))
-        sections.append(MatrixSection(section.resource, section.label, section.has_records, section.actions,
-                                      section.field_group_names, tuple(rows)))
+        sections.append(replace(section, rows=tuple(rows)))
+    groups.extend(_vanished_group_changes(data, known))
     return SubmittedPolicy(tuple(rules), tuple(groups), PolicyMatrix(tuple(sections)))
+
+
+def _vanished_group_changes(data: Mapping[str, str], known: set[str]) -> list[FieldGroupChange]:
+    """Changed field-group cells whose group the matrix no longer offers (``group-<role>-<resource>-<group>``;
+    codes, resources and group names have no hyphens)."""
+    changes = []
+    for marker, was in data.items():
+        name = marker.removeprefix("was-")
+        parts = name.split("-")
+        if not marker.startswith("was-group-") or name in known or len(parts) != 4:
+            continue
+        read, write = data.get(name + "-read") == "on", data.get(name + "-write") == "on"
+        before = ("r" in was, "w" in was)
+        if (read or write, write) != before:
+            changes.append(FieldGroupChange(parts[1], parts[2], parts[3], read, write, before=before))
+    return changes

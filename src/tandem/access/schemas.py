@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ActionDecisionOut(Schema):
@@ -11,10 +11,16 @@ class ActionDecisionOut(Schema):
     reason: str
 
 
+class ProtectedFieldOut(Schema):
+    name: str = Field(description="as records and audit entries name it, e.g. custom.contract_value")
+    label: str
+
+
 class FieldGroupOut(Schema):
     field_group: str
     can_read: bool
     can_write: bool
+    fields: list[ProtectedFieldOut] = Field(description="the fields the group protects, e.g. custom fields in it")
 
 
 class ExplainOut(Schema):

@@ -6,9 +6,6 @@ class CustomfieldsConfig(AppConfig):
     label = "customfields"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
+        from tandem.customfields import access
 
-        from tandem.access.registry import Resource, register_resource
-
-        register_resource(Resource(name="custom_field", label=_("custom fields"),
-                                   actions=("view", "create", "change", "delete")))
+        access.register()

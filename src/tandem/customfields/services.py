@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from tandem.customfields.logic import FieldSpec, coerce, is_empty
 from tandem.customfields.models import CustomField
 from tandem.identity.models import User
 
+FIELD_GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 DEFINITION_FIELDS = ("resource", "key", "label", "field_type", "choices", "required", "field_group", "help_text",
                      "position")
 
@@ -89,6 +91,10 @@ def _validated(field: CustomField) -> None:
         errors["resource"] = [_("Custom fields exist for: %(names)s.") % {"names": ", ".join(CUSTOMIZABLE_RESOURCES)}]
     choices = [str(choice).strip() for choice in (field.choices or []) if str(choice).strip()]
     field.choices = list(dict.fromkeys(choices))
+    field.field_group = (field.field_group or "").strip()
+    if field.field_group and not FIELD_GROUP_NAME.fullmatch(field.field_group):
+        # The group is named in the permission editor and in permission rows, like a key.
+        errors["field_group"] = [_("Lower-case letters, digits and underscores, starting with a letter.")]
     if field.field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and not field.choices:
         errors["choices"] = [_("Give at least one choice.")]
     try:

@@ -119,7 +119,7 @@ def test_the_explain_api_answers_per_action_and_field_group(admin, csm, client):
     assert {item["action"]: (item["allowed"], item["role"], item["scope"]) for item in body["actions"]} == {
         "view": (True, "csm", "own"), "create": (False, None, None), "change": (True, "csm", "own"),
         "delete": (False, None, None), "export": (True, "csm", "own")}
-    assert body["field_groups"] == [{"field_group": "pricing", "can_read": True, "can_write": False}]
+    assert body["field_groups"] == [{"field_group": "pricing", "can_read": True, "can_write": False, "fields": []}]
     assert (body["user_id"], body["record"], body["roles"]) == (csm.public_id, account.public_id,
                                                                 ["Customer success manager"])
 
