@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from tandem.accounts import access
+        from tandem.accounts import access, merge
 
         access.register()
+        merge.register()

@@ -19,8 +19,10 @@ from tandem.access.decide import can
 from tandem.accounts.models import Account, AccountMerge, AccountStageChange, AccountTeamChange, AccountTeamMember
 from tandem.accounts.services import AUDITED_FIELDS, _normalise, _validated
 from tandem.audit.models import AuditAction
+from tandem.audit.registry import register_merged_records
 from tandem.audit.services import audit_record, diff, snapshot
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from tandem.customfields.services import expand_custom_changes
 
 # A step moves one kind of related row from ``removed`` to ``kept`` and returns how many it moved.
 MergeStep = Callable[[Any, Account, Account], int]
@@ -54,6 +56,15 @@ def _move_stage_history(actor: Any, kept: Account, removed: Account) -> int:
 register_merge_step("children", _move_children)
 register_merge_step("team", _move_team)
 register_merge_step("stage_history", _move_stage_history)
+
+
+def merged_duplicates(account: Account) -> dict[str, str]:
+    """Internal key -> public id of every duplicate merged into ``account``, for its audit history."""
+    return {str(pk): public_id for pk, public_id in account.merges.values_list("removed_pk", "removed_public_id")}
+
+
+def register() -> None:
+    register_merged_records("account", merged_duplicates)
 
 
 def account_merge(*, actor: Any, kept: Account, removed: Account,
@@ -90,6 +101,8 @@ def account_merge(*, actor: Any, kept: Account, removed: Account,
         if choices.get("external_id"):
             kept.external_id = external_id
         moved = {name: step(actor, kept, removed) for name, step in _STEPS.items()}
+        # Duplicates merged into the duplicate earlier now belong to the kept account (and so does their history).
+        AccountMerge.objects.filter(kept=removed).update(kept=kept)
         _normalise(kept)
         _validated(kept)
         kept.save()
@@ -98,7 +111,7 @@ def account_merge(*, actor: Any, kept: Account, removed: Account,
             snapshot=removed_values, chosen={k: bool(v) for k, v in choices.items()}, moved=moved,
             merged_by=None if getattr(actor, "is_system", False) else actor,
         )
-        changes = diff(before, snapshot(kept, AUDITED_FIELDS))
+        changes = expand_custom_changes(diff(before, snapshot(kept, AUDITED_FIELDS)))
         audit_record(actor=actor, action=AuditAction.CHANGE, obj=kept, changes=changes,
                      summary=_("Merged %(name)s (%(id)s) into this account") % {"name": removed.name,
                                                                                "id": removed.public_id})

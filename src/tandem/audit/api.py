@@ -28,7 +28,8 @@ def entry_list(request: AuthedRequest, limit: int | None = None, cursor: str | N
                object_type: str = "", object_id: str = "", action: str = "", q: str = "",
                since: datetime.date | None = None, until: datetime.date | None = None) -> dict[str, Any]:
     """Newest first, keyset-paginated. With ``object_type`` (a resource such as ``account``) and ``object_id``
-    (its public id): the history of one record the caller may see (404 otherwise). Without them: the whole
+    (its public id): the history of one record the caller may see (404 otherwise), including the entries of
+    duplicates merged into it (their ``object_id`` is the duplicate's public id). Without them: the whole
     log, for callers allowed to view it (403 otherwise). Filters: ``actor`` (email), ``object_type``,
     ``action``, ``q`` (record name or summary), ``since``/``until`` (inclusive days)."""
     acting = api_actor(request, scope="audit:read")
@@ -38,9 +39,9 @@ def entry_list(request: AuthedRequest, limit: int | None = None, cursor: str | N
         history = selectors.record_history(actor=acting, resource=object_type or "account", public_id=object_id,
                                            filters=filters)
         page = paginate(history.entries, ordering=("-at", "-id"), limit=limit, cursor=cursor)
-        items = [_out(entry, object_id=object_id,
-                      changes=selectors.readable_changes(actor=acting, resource=history.resource,
-                                                         changes=entry.changes))
+        redaction = selectors.change_redaction(actor=acting, resource=history.resource)
+        items = [_out(entry, object_id=history.public_ids.get(entry.object_id, object_id),
+                      changes=redaction.apply(entry.changes))
                  for entry in page.items]
         return {"items": items, "next_cursor": page.next_cursor}
     page = paginate(selectors.entry_list(actor=acting, filters=filters), ordering=("-at", "-id"), limit=limit,

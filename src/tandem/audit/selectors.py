@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from tandem.access.choices import Action
 from tandem.access.decide import can, field_access, restrict
-from tandem.access.registry import get_resource
+from tandem.access.registry import get_resource, sourced_fields
 from tandem.audit.models import AuditEntry
+from tandem.audit.registry import merged_records
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 
 
@@ -96,15 +97,20 @@ def entry_export_rows(*, actor: Any, filters: AuditFilters) -> QuerySet[AuditEnt
 
 @dataclass(frozen=True)
 class RecordHistory:
+    """One record's audit entries, including those of duplicates merged into it. ``public_ids`` maps each
+    entry's ``object_id`` to the public id of the record it was written for (the record's own, or the
+    duplicate's)."""
+
     record: Model
     resource: str
     entries: QuerySet[AuditEntry]
+    public_ids: dict[str, str]
 
 
 def record_history(*, actor: Any, resource: str, public_id: str, filters: AuditFilters | None = None
                    ) -> RecordHistory:
-    """The audit entries of one record of ``resource`` (e.g. ``account``) that ``actor`` may view;
-    NotFound when the record does not exist or is invisible to the actor."""
+    """The audit entries of one record of ``resource`` (e.g. ``account``) that ``actor`` may view, and of the
+    duplicates merged into it; NotFound when the record does not exist or is invisible to the actor."""
     try:
         target = get_resource(resource)
     except LookupError:
@@ -117,25 +123,46 @@ def record_history(*, actor: Any, resource: str, public_id: str, filters: AuditF
     record = restrict(model._default_manager.all(), actor, Action.VIEW).filter(public_id=public_id).first()
     if record is None:
         raise NotFound(_("No such record."))
+    public_ids = {**merged_records(target.name, record), str(record.pk): record.public_id}
     base = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(model),
-                                     object_id=str(record.pk)).select_related("actor", "content_type")
+                                     object_id__in=list(public_ids)).select_related("actor", "content_type")
     narrowed = AuditFilters(actor_email=filters.actor_email, action=filters.action, text=filters.text,
                             since=filters.since, until=filters.until) if filters else AuditFilters()
-    return RecordHistory(record, target.name, _filtered(base, narrowed).order_by("-at", "-id"))
+    return RecordHistory(record, target.name, _filtered(base, narrowed).order_by("-at", "-id"), public_ids)
 
 
-def readable_changes(*, actor: Any, resource: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """A record history's diff without what the actor may not read: fields of field groups the actor lacks,
-    and custom-field values (their field groups are decided by the custom-fields app). Those who may view the
-    whole audit log see everything."""
+@dataclass(frozen=True)
+class ChangeRedaction:
+    """What of a record history's diffs a reader may see, decided once per resource and reader."""
+
+    everything: bool
+    hidden: frozenset[str]  # fields of field groups the reader may not read
+    shown_custom: frozenset[str]  # ``custom.<key>`` of defined custom fields the reader may read
+
+    def apply(self, changes: dict[str, Any]) -> dict[str, Any]:
+        if self.everything:
+            return changes
+        return {name: values for name, values in changes.items()
+                if name not in self.hidden and name != "custom"
+                and (not name.startswith("custom.") or name in self.shown_custom)}
+
+
+def change_redaction(*, actor: Any, resource: str) -> ChangeRedaction:
+    """Those who may view the whole audit log see everything. Others do not see the fields of field groups
+    they may not read — the resource's own and custom fields put in a group — nor the values of custom fields
+    that no longer exist (their group is unknown), nor a whole ``custom`` dict (as written on create and
+    delete)."""
     if can(actor, Action.VIEW, resource="audit_log"):
-        return changes
-    hidden: set[str] = set()
-    for group, fields in get_resource(resource).field_groups.items():
-        if not field_access(actor, resource, group).can_read:
-            hidden.update(fields)
-    return {name: values for name, values in changes.items()
-            if name not in hidden and name != "custom" and not name.startswith("custom.")}
+        return ChangeRedaction(True, frozenset(), frozenset())
+    sourced = sourced_fields(resource)
+    readable: dict[str, bool] = {}
+    for group in {*get_resource(resource).field_groups, *(field.field_group for field in sourced)} - {""}:
+        readable[group] = field_access(actor, resource, group).can_read
+    hidden = {name for group, names in get_resource(resource).field_groups.items() if not readable[group]
+              for name in names}
+    shown_custom = {field.name for field in sourced if not field.field_group or readable[field.field_group]}
+    hidden.update(field.name for field in sourced if field.name not in shown_custom)
+    return ChangeRedaction(False, frozenset(hidden), frozenset(shown_custom))
 
 
 def object_ids(entries: Iterable[AuditEntry]) -> dict[tuple[int, str], str | None]:

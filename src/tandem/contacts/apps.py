@@ -6,7 +6,8 @@ class ContactsConfig(AppConfig):
     label = "contacts"
 
     def ready(self) -> None:
-        from tandem.contacts import access, sections
+        from tandem.contacts import access, merge, sections
 
         access.register()
         sections.register()
+        merge.register()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tandem.access.choices import Action
 from tandem.access.decide import can
 from tandem.audit.models import AuditAction
+from tandem.audit.registry import register_merged_records
 from tandem.audit.services import audit_record, diff, snapshot
 from tandem.contacts.models import Contact, ContactAccountChange, ContactMerge
 from tandem.contacts.services import EDITABLE_FIELDS, contact_validate
@@ -33,6 +34,15 @@ def _move_account_history(actor: Any, kept: Contact, removed: Contact) -> int:
 
 
 register_merge_step("account_history", _move_account_history)
+
+
+def merged_duplicates(contact: Contact) -> dict[str, str]:
+    """Internal key -> public id of every duplicate merged into ``contact``, for its audit history."""
+    return {str(pk): public_id for pk, public_id in contact.merges.values_list("removed_pk", "removed_public_id")}
+
+
+def register() -> None:
+    register_merged_records("contact", merged_duplicates)
 
 
 def contact_merge(*, actor: Any, kept: Contact, removed: Contact,
@@ -63,6 +73,8 @@ def contact_merge(*, actor: Any, kept: Contact, removed: Contact,
             removed.external_id = ""
             removed.save(update_fields=["external_id"])
         moved = {name: step(actor, kept, removed) for name, step in _STEPS.items()}
+        # Duplicates merged into the duplicate earlier now belong to the kept contact (and so does their history).
+        ContactMerge.objects.filter(kept=removed).update(kept=kept)
         contact_validate(contact=kept)
         kept.save()
         record = ContactMerge.objects.create(
