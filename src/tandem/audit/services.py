@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from tandem.audit.models import AuditAction, AuditEntry
+from tandem.core.bulk import insert_rows
 
 
 def _plain(value: Any) -> Any:
@@ -52,26 +53,27 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
-def audit_entry(
+def audit_values(
     *,
     actor: Any,
     action: str,
     obj: Model | None,
     changes: Mapping[str, list[Any]] | None = None,
     summary: str = "",
-) -> AuditEntry:
-    """An unsaved audit entry (``audit_record`` saves one; bulk writers save many with ``audit_save_many``)."""
+) -> dict[str, Any]:
+    """The field values of an audit entry (``audit_record`` saves one; bulk writers save many with
+    ``audit_save_many``)."""
     is_user = getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
-    return AuditEntry(
-        actor=actor if is_user else None,
-        actor_label=(getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(obj)) if obj is not None else None,
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        summary=summary[:300],
-        changes=dict(changes or {}),
-    )
+    return {
+        "actor_id": actor.pk if is_user else None,
+        "actor_label": (getattr(actor, "email", "") or str(actor)) if actor is not None else "system",
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(type(obj)).pk if obj is not None else None,
+        "object_id": str(obj.pk) if obj is not None else "",
+        "object_repr": str(obj)[:200] if obj is not None else "",
+        "summary": summary[:300],
+        "changes": dict(changes or {}),
+    }
 
 
 def audit_record(
@@ -84,7 +86,7 @@ def audit_record(
 ) -> AuditEntry:
     """Write one audit entry for ``obj`` (None for actions on no single record, e.g. an export).
     Call inside the service's transaction."""
-    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes, summary=summary)
+    entry = AuditEntry(**audit_values(actor=actor, action=action, obj=obj, changes=changes, summary=summary))
     entry.save()
     return entry
 
@@ -94,9 +96,9 @@ def created_changes(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
     return {name: [None, value] for name, value in snapshot(obj, fields).items() if value not in (None, "", [])}
 
 
-def audit_save_many(entries: list[AuditEntry]) -> None:
-    """Save entries built with ``audit_entry`` in as few statements as possible. Call inside the transaction."""
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+def audit_save_many(entries: list[dict[str, Any]]) -> None:
+    """Save entries built with ``audit_values`` in as few statements as possible. Call inside the transaction."""
+    insert_rows(AuditEntry, entries)
 
 
 def audit_created(*, actor: Any, obj: Model, fields: Iterable[str], summary: str = "") -> AuditEntry:

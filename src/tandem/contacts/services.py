@@ -20,15 +20,16 @@ from tandem.audit.models import AuditAction
 from tandem.audit.services import (
     audit_created,
     audit_deleted,
-    audit_entry,
     audit_record,
     audit_save_many,
+    audit_values,
     created_changes,
     diff,
     snapshot,
 )
 from tandem.contacts.logic import normalise_email, normalise_phone
 from tandem.contacts.models import Contact, ContactAccountChange
+from tandem.core.bulk import insert_many, insert_rows
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.services import custom_field_definitions, custom_values_apply, expand_custom_changes
 
@@ -44,6 +45,14 @@ PHONE_ERRORS = {
 @functools.cache
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())  # reads the tz database from disk: once per process
+
+
+@functools.cache
+def _text_field_rules() -> tuple[tuple[str, int, frozenset[str]], ...]:
+    """(name, max length, allowed choices) of every text field (emails are checked separately)."""
+    return tuple((f.name, f.max_length, frozenset(str(code) for code, _label in f.choices or ()))
+                 for f in Contact._meta.concrete_fields
+                 if f.get_internal_type() == "CharField" and f.max_length and f.name not in ("email", "public_id"))
 
 
 def contact_validate(*, contact: Contact) -> None:
@@ -84,11 +93,14 @@ def _normalise_and_validate(contact: Contact) -> None:
         errors.setdefault("time_zone", []).append(_("Unknown time zone: %(zone)s") % {"zone": contact.time_zone})
     if not (contact.first_name or contact.last_name or contact.email):
         errors.setdefault("last_name", []).append(_("Give the contact a name or an email address."))
-    try:  # field checks only: the one constraint (a name or an email) is checked above, without a query
-        contact.clean_fields(exclude=["other_emails", "phones", "email", "first_name", "last_name"])
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+    for name, max_length, choices in _text_field_rules():  # what clean_fields checks, without its overhead
+        value = getattr(contact, name)
+        if len(value) > max_length:
+            errors.setdefault(name, []).append(
+                _("At most %(limit)d characters (this has %(length)d).")
+                % {"limit": max_length, "length": len(value)})
+        elif choices and value and value not in choices:
+            errors.setdefault(name, []).append(_("Value %(value)r is not a valid choice.") % {"value": value})
     if errors:
         raise ValidationFailed(_("The contact is invalid."), errors=errors)
 
@@ -167,28 +179,29 @@ def contact_import_many(*, actor: Any, creates: list[Contact],
     if update_ids and restrict(Contact.objects.filter(pk__in=update_ids), actor,
                                Action.CHANGE).count() != len(set(update_ids)):
         raise PermissionDenied(_("You may not change this contact."))
-    user = _user(actor)
-    history: list[ContactAccountChange] = []
-    entries = []
+    user_id = getattr(_user(actor), "pk", None)
+    now = timezone.now()
+    history: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     with transaction.atomic():
         if creates:
-            Contact.objects.bulk_create(creates, batch_size=1000)
+            insert_many(Contact, creates)
             for contact in creates:
                 if contact.account_id:
-                    history.append(ContactAccountChange(contact=contact, to_account_id=contact.account_id,
-                                                        changed_by=user))
-                entries.append(audit_entry(actor=actor, action=AuditAction.CREATE, obj=contact,
-                                           changes=created_changes(contact, EDITABLE_FIELDS)))
+                    history.append({"contact_id": contact.pk, "to_account_id": contact.account_id,
+                                    "changed_by_id": user_id, "changed_at": now})
+                entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=contact,
+                                            changes=created_changes(contact, EDITABLE_FIELDS)))
         if updates:
             counts.update(_update_many(actor, updates, history, entries))
-        ContactAccountChange.objects.bulk_create(history, batch_size=1000)
+        insert_rows(ContactAccountChange, history)
         audit_save_many(entries)
     return counts
 
 
-def _update_many(actor: Any, updates: list[tuple[Contact, dict[str, Any]]], history: list[ContactAccountChange],
-                 entries: list[Any]) -> dict[str, int]:
+def _update_many(actor: Any, updates: list[tuple[Contact, dict[str, Any]]], history: list[dict[str, Any]],
+                 entries: list[dict[str, Any]]) -> dict[str, int]:
     locked = Contact.objects.select_for_update(of=("self",)).select_related("account").in_bulk(
         [contact.pk for contact, _changes in updates])
     definitions = custom_field_definitions(resource="contact")
@@ -214,9 +227,10 @@ def _update_many(actor: Any, updates: list[tuple[Contact, dict[str, Any]]], hist
         row.updated_at = now
         changed_rows.append(row)
         if row.account_id != (old_account.pk if old_account else None):
-            history.append(ContactAccountChange(contact=row, from_account=old_account, to_account=row.account,
-                                                changed_by=_user(actor)))
-        entries.append(audit_entry(actor=actor, action=AuditAction.CHANGE, obj=row, changes=changed))
+            history.append({"contact_id": row.pk, "from_account_id": old_account.pk if old_account else None,
+                            "to_account_id": row.account_id, "changed_by_id": getattr(_user(actor), "pk", None),
+                            "changed_at": now})
+        entries.append(audit_values(actor=actor, action=AuditAction.CHANGE, obj=row, changes=changed))
     Contact.objects.bulk_update(changed_rows, [*EDITABLE_FIELDS, "updated_at"], batch_size=500)
     return {"updated": len(changed_rows), "unchanged": len(updates) - len(changed_rows)}
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -151,13 +152,21 @@ def guess_mapping(importer: Importer, headers: list[str]) -> dict[str, str]:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
+_CHOICE_TABLES: dict[tuple[tuple[str, ...], str | None], dict[str, str]] = {}
+
+
 def _choice(value: str, choices: list[tuple[str, Any]]) -> str | None:
-    lowered = value.strip().lower()
-    for code, label in choices:
-        if lowered in (code.lower(), str(label).lower(), code.replace("_", " ").lower(),
-                       code.replace("_", "-").lower()):
-            return code
-    return None
+    """The code of a choice written as its code or label (any case, '-' or ' ' for '_'), in the active language."""
+    key = (tuple(code for code, _label in choices), translation.get_language())
+    table = _CHOICE_TABLES.get(key)
+    if table is None:
+        table = {}
+        for code, label in reversed(choices):  # earlier choices win, as when they were compared in order
+            for spelling in (code.lower(), str(label).lower(), code.replace("_", " ").lower(),
+                             code.replace("_", "-").lower()):
+                table[spelling] = code
+        _CHOICE_TABLES[key] = table
+    return table.get(value.strip().lower())
 
 
 def _bool(value: str) -> bool | None:
@@ -365,7 +374,7 @@ def _prefetch_contacts(actor: Any, rows: list[MappedRow], context: FileContext) 
     found = {contact.pk for contact in (*by_external_id.values(), *by_email.values())}
     changeable = set(restrict(Contact.objects.filter(pk__in=found), actor, Action.CHANGE)
                      .values_list("pk", flat=True)) if found else set()
-    visible = restrict(Account.objects.all(), actor)
+    visible = restrict(Account.objects.only("id", "name", "country", "external_id", "domain"), actor)
     account_ids = {row["account_external_id"] for row in rows if row.get("account_external_id")}
     domains = {row["account_domain"].strip().lower() for row in rows
                if row.get("account_domain") and not row.get("account_external_id")}
@@ -411,15 +420,14 @@ def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepar
                 values[flag] = parsed
     account = None
     if row.get("account_external_id") or row.get("account_domain"):
-        accounts = restrict(Account.objects.all(), actor)
         if row.get("account_external_id"):
             key = row["account_external_id"]
-            account = context.lookup("account_by_external_id", key,
-                                     lambda: accounts.filter(external_id=key).first())
+            account = context.lookup("account_by_external_id", key, lambda: restrict(
+                Account.objects.filter(external_id=key), actor).first())
         else:
             domain = row["account_domain"].strip().lower()
-            account = context.lookup("account_by_domain", domain,
-                                     lambda: accounts.filter(domain=domain).order_by("name", "id").first())
+            account = context.lookup("account_by_domain", domain, lambda: restrict(
+                Account.objects.filter(domain=domain), actor).order_by("name", "id").first())
         if account is None:
             which = "account_external_id" if row.get("account_external_id") else "account_domain"
             errors.append((row.column(which), _("Unknown account %(key)s.") % {"key": row[which]}))
@@ -447,9 +455,12 @@ def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepar
         errors.append(("", _("You may not create contacts.")))
     if errors:
         return prepared
-    candidate = copy.copy(existing) if existing is not None else Contact()
-    for name, value in values.items():
-        setattr(candidate, name, value)
+    if existing is not None:
+        candidate = copy.copy(existing)
+        for name, value in values.items():
+            setattr(candidate, name, value)
+    else:
+        candidate = Contact(**values)
     try:
         contact_services.contact_validate(contact=candidate)
     except DomainError as error:
