@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tandem.audit.models import AuditEntry
-from tandem.core.exceptions import ValidationFailed
+from tandem.core.exceptions import PermissionDenied, ValidationFailed
 from tandem.core.testing.factories import TeamFactory, UserFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 from tandem.identity import services
@@ -180,3 +181,13 @@ def test_the_team_page_shows_a_form_to_administrators_and_facts_to_managers(admi
     assert 'name="members"' not in manager_page and "Delete team" not in manager_page
     assert "Adam AM" in manager_page
     assert logged_in(manager).get("/admin/teams/missing/").status_code == 404
+
+
+def test_service_errors_are_translated_into_the_active_language(admin, am):
+    with translation.override("de"), pytest.raises(ValidationFailed) as error:
+        services.user_roles_set(actor=admin, user=am, role_codes=["astronaut"])
+    assert (error.value.message, error.value.errors) == ("Unbekannte Rollen.",
+                                                         {"roles": ["Unbekannte Rolle: astronaut"]})
+    with translation.override("de"), pytest.raises(PermissionDenied) as refused:
+        services.user_create(actor=am, email="new@example.test", full_name="New")
+    assert refused.value.message == "Sie dürfen keine Benutzer anlegen."

@@ -98,3 +98,13 @@ def test_the_teams_and_roles_api(admin, am, client):
 def test_a_session_user_reads_the_users_api_too(manager):
     assert Client().get("/api/v1/users").status_code == 401
     assert logged_in(manager).get("/api/v1/users").status_code == 200
+
+
+def test_a_refusal_is_in_the_language_the_caller_asks_for(csm, client):
+    headers = bearer_for(csm, ["users:read"])
+    response = client.get("/api/v1/users", HTTP_ACCEPT_LANGUAGE="de", **headers)
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Sie dürfen keine Benutzer einsehen."
+    assert client.get("/api/v1/teams", HTTP_ACCEPT_LANGUAGE="de", **headers).json()["detail"] == (
+        "Sie dürfen keine Teams einsehen.")
+    assert client.get("/api/v1/users", **headers).json()["detail"] == "You may not read users."
