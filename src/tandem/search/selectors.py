@@ -1,17 +1,19 @@
 """Global search over accounts and contacts: typo-tolerant, and always scoped by the access module.
 
-PostgreSQL uses pg_trgm (word similarity, GIN-indexed). SQLite uses FTS5 trigram tables to find up to
-CANDIDATES rows sharing 3-letter slices with the query, keeps those the actor may see (in SQL), and
-ranks them by trigram word similarity in Python."""
+PostgreSQL uses pg_trgm (word similarity through GIN trigram indexes; a strict pass, then a tolerant one when
+it finds too few). SQLite uses FTS5 trigram tables to find the best-ranked CANDIDATES rows the actor may see
+(the access filter is part of that query) sharing 3-letter slices with the query, and ranks them by trigram
+word similarity in Python."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Greatest
 
 from tandem.access.decide import restrict
 from tandem.accounts.models import Account
@@ -77,40 +79,82 @@ def _phone_q(digits: str) -> Q:
     return condition
 
 
-def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
-    from django.contrib.postgres.search import TrigramWordSimilarity
-    from django.db.models import Value
-    from django.db.models.functions import Greatest
+# PostgreSQL: expressions written to match the trigram indexes of search/migrations exactly, so they are used.
+# A strict pass first (few, close matches: cheap); only when it finds too few, a tolerant pass over the first
+# CANDIDATES matches the actor may see (a tolerant pass over everything can match a tenth of the table).
+PG_STRICT_THRESHOLD = 0.6
 
-    with connection.cursor() as cursor:  # the index-backed <% operator uses this threshold (default 0.6)
-        cursor.execute(f"SET pg_trgm.word_similarity_threshold = {PG_WORD_THRESHOLD}")
-    accounts = (
-        restrict(Account.objects.all(), actor)
-        .annotate(score=Greatest(TrigramWordSimilarity(query, "name"), TrigramWordSimilarity(query, "domain")))
-        .filter(Q(name__trigram_word_similar=query) | Q(domain__trigram_word_similar=query)
-                | Q(name__icontains=query) | Q(domain__icontains=query))
-        .order_by("-score", "name")[:limit]
-    )
-    contacts = restrict(Contact.objects.select_related("account"), actor)
-    digits = _phone_digits(query)
+
+def _full_name() -> Func:
+    """first_name || ' ' || last_name, as in the contact name index."""
+    return Func(F("first_name"), Value(" "), F("last_name"), template="(%(expressions)s)", arg_joiner=" || ",
+                output_field=CharField())
+
+
+def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account], QuerySet[Contact]]:
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    accounts = restrict(Account.objects.all(), actor).filter(
+        Q(name__trigram_word_similar=query) | Q(domain__trigram_word_similar=query)).annotate(
+        score=Greatest(TrigramWordSimilarity(query, "name"), TrigramWordSimilarity(query, "domain")))
+    contacts = restrict(Contact.objects.all(), actor)
     if digits:
-        contacts = contacts.annotate(score=Value(1.0)).filter(_phone_q(digits))
+        numbers = Q(phones_text__contains=digits)
+        if digits.startswith("0") and len(digits) > 5:  # a national number typed with its leading 0
+            numbers |= Q(phones_text__contains=digits.lstrip("0"))
+        contacts = contacts.alias(phones_text=Cast("phones", TextField())).filter(numbers).annotate(
+            score=Value(1.0, output_field=FloatField()))
     else:
-        # Written to match the GIN index expressions exactly (search/migrations/0001), so PostgreSQL uses them.
-        candidates = RawSQL(  # noqa: S611 - constant SQL; the user's text is a bound parameter
-            "SELECT id FROM contacts_contact WHERE %s <%% (first_name || ' ' || last_name) OR %s <%% email "
-            "OR email ILIKE %s LIMIT " + str(CANDIDATES), [query, query, f"%{query}%"])
-        contacts = contacts.filter(pk__in=candidates).annotate(score=RawSQL(  # noqa: S611 - as above
-            "GREATEST(word_similarity(%s, contacts_contact.first_name || ' ' || contacts_contact.last_name), "
-            "word_similarity(%s, contacts_contact.email))", [query, query]))
-    contacts = contacts.order_by("-score", "last_name")[:limit]
+        contacts = contacts.alias(full_name=_full_name()).filter(
+            Q(full_name__trigram_word_similar=query) | Q(email__trigram_word_similar=query)).annotate(
+            score=Greatest(TrigramWordSimilarity(query, _full_name()), TrigramWordSimilarity(query, "email")))
+    return accounts, contacts
+
+
+def _ranked(matches: QuerySet[Any], order: str, limit: int, cap: int | None = None) -> list[Any]:
+    """The best ``limit`` matches, or the best of the first ``cap`` (in table order: a word shared by a tenth of the
+    table must not cost a similarity test on each of those rows)."""
+    if cap is not None:
+        matches = matches.filter(pk__in=list(matches.values_list("pk", flat=True)[:cap]))
+    if matches.model is Contact:
+        matches = matches.select_related("account")
+    return list(matches.order_by("-score", order)[:limit])
+
+
+def _merge(first: list[Any], second: list[Any], limit: int, order: str) -> list[Any]:
+    best = {row.pk: row for row in second}
+    best.update({row.pk: row for row in first})
+    return sorted(best.values(), key=lambda row: (-row.score, getattr(row, order)))[:limit]
+
+
+def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
+    digits = _phone_digits(query)
+    accounts_matching, contacts_matching = _pg_matches(actor, query, digits)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # These queries are cheap only through the trigram indexes; the planner, not knowing how dear a similarity
+        # test is, may otherwise prefer reading the whole table.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(PG_STRICT_THRESHOLD)])
+        accounts = _ranked(accounts_matching, "name", limit)
+        contacts = _ranked(contacts_matching, "last_name", limit)
+        if len(accounts) < limit or (len(contacts) < limit and not digits):
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                           [str(PG_WORD_THRESHOLD)])
+            if len(accounts) < limit:
+                accounts = _merge(accounts, _ranked(accounts_matching, "name", limit, CANDIDATES), limit, "name")
+            if len(contacts) < limit and not digits:
+                contacts = _merge(contacts, _ranked(contacts_matching, "last_name", limit, CANDIDATES), limit,
+                                  "last_name")
     return ([_account_hit(a, a.score) for a in accounts], [_contact_hit(c, c.score) for c in contacts])
 
 
-def _fts_ids(table: str, expression: str) -> RawSQL:
+def _fts_ids(table: str, expression: str, visible: QuerySet[Any]) -> RawSQL:
+    """The best-ranked CANDIDATES rows among those ``visible`` (the access filter applies before the cut-off)."""
+    scope_sql, scope_params = visible.values("pk").query.sql_with_params()
     return RawSQL(  # noqa: S611 - the table name is one of two constants; the user's text is a parameter
-        f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT {CANDIDATES}",  # noqa: S608
-        [expression],
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s AND rowid IN ({scope_sql}) "  # noqa: S608
+        f"ORDER BY rank LIMIT {CANDIDATES}",
+        [expression, *scope_params],
     )
 
 
@@ -120,7 +164,8 @@ def _sqlite(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[S
     account_hits: list[SearchHit] = []
     contact_hits: list[SearchHit] = []
     if expression:
-        candidates = restrict(Account.objects.filter(pk__in=_fts_ids("search_account_fts", expression)), actor)
+        visible_accounts = restrict(Account.objects.all(), actor)
+        candidates = Account.objects.filter(pk__in=_fts_ids("search_account_fts", expression, visible_accounts))
         for account in candidates:
             score = max(word_similarity(query, account.name), word_similarity(query, account.domain),
                         1.0 if folded in fold(account.name) or folded in account.domain else 0.0)
@@ -131,7 +176,9 @@ def _sqlite(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[S
     if digits:
         contact_hits = [_contact_hit(c, 1.0) for c in contacts.filter(_phone_q(digits))[:limit]]
     elif expression:
-        for contact in contacts.filter(pk__in=_fts_ids("search_contact_fts", expression)):
+        visible_contacts = restrict(Contact.objects.all(), actor)
+        for contact in Contact.objects.select_related("account").filter(
+                pk__in=_fts_ids("search_contact_fts", expression, visible_contacts)):
             full = f"{contact.first_name} {contact.last_name}"
             score = max(word_similarity(query, full), word_similarity(query, contact.email),
                         1.0 if folded in fold(full) or folded in contact.email.lower() else 0.0)

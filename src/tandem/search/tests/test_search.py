@@ -59,3 +59,27 @@ def test_the_search_api_is_scoped_and_respects_token_scopes(csm, am, customers, 
     assert only_accounts["contacts"] == []
     both = client.get("/api/v1/search?q=contosian", **bearer_for(csm, ["accounts:read", "contacts:read"])).json()
     assert [hit["title"] for hit in both["contacts"]] == ["Contosian"]
+
+
+def test_a_csm_finds_their_account_among_many_similar_ones_they_cannot_see(csm, am):
+    """The access filter applies before any cut-off on candidates: the CSM's one 'Acme Widgets' account is found
+    although 600 others with nearly the same name rank as high or higher."""
+    from tandem.accounts.models import Account
+
+    Account.objects.bulk_create([Account(name=f"Acme Widgets {n:03d}", domain=f"acme{n}.example", owner=am)
+                                 for n in range(600)])
+    mine = AccountFactory(name="Acme Widgets Zeta", domain="zeta.example", owner=am)
+    assign(mine, csm, "csm")
+    results = global_search(actor=csm, query="Acme Widgts")
+    assert [hit.title for hit in results.accounts] == ["Acme Widgets Zeta"]
+    assert len(global_search(actor=am, query="Acme Widgts").accounts) == 8
+
+
+def test_a_word_many_rows_share_still_answers_with_the_closest(am):
+    from tandem.accounts.models import Account
+
+    Account.objects.bulk_create([Account(name=f"Pharma Holding {n:03d}", domain=f"ph{n}.example", owner=am)
+                                 for n in range(300)])
+    AccountFactory(name="Pharmagon", domain="pharmagon.example", owner=am)
+    titles = [hit.title for hit in global_search(actor=am, query="Pharmagn").accounts]
+    assert titles[0] == "Pharmagon"
