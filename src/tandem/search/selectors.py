@@ -80,7 +80,7 @@ def _phone_q(digits: str) -> Q:
 
 
 # PostgreSQL: expressions written to match the trigram indexes of search/migrations exactly, so they are used.
-# A strict pass first (few, close matches: cheap); only when it finds too few, a tolerant pass over the first
+# A strict pass first (few, close matches: cheap); only when it finds nothing, a tolerant pass over the first
 # CANDIDATES matches the actor may see (a tolerant pass over everything can match a tenth of the table).
 PG_STRICT_THRESHOLD = 0.6
 
@@ -115,36 +115,27 @@ def _ranked(matches: QuerySet[Any], order: str, limit: int, cap: int | None = No
     """The best ``limit`` matches, or the best of the first ``cap`` (in table order: a word shared by a tenth of the
     table must not cost a similarity test on each of those rows)."""
     if cap is not None:
-        matches = matches.filter(pk__in=list(matches.values_list("pk", flat=True)[:cap]))
+        matches = matches.filter(pk__in=list(matches.order_by().values_list("pk", flat=True)[:cap]))
     if matches.model is Contact:
         matches = matches.select_related("account")
     return list(matches.order_by("-score", order)[:limit])
-
-
-def _merge(first: list[Any], second: list[Any], limit: int, order: str) -> list[Any]:
-    best = {row.pk: row for row in second}
-    best.update({row.pk: row for row in first})
-    return sorted(best.values(), key=lambda row: (-row.score, getattr(row, order)))[:limit]
 
 
 def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
     digits = _phone_digits(query)
     accounts_matching, contacts_matching = _pg_matches(actor, query, digits)
     with transaction.atomic(), connection.cursor() as cursor:
-        # These queries are cheap only through the trigram indexes; the planner, not knowing how dear a similarity
-        # test is, may otherwise prefer reading the whole table.
+        # These queries are cheap only through the indexes; the planner, not knowing how dear a similarity test
+        # is, may otherwise prefer reading the whole table.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(PG_STRICT_THRESHOLD)])
         accounts = _ranked(accounts_matching, "name", limit)
         contacts = _ranked(contacts_matching, "last_name", limit)
-        if len(accounts) < limit or (len(contacts) < limit and not digits):
+        if not accounts and not contacts and not digits:  # nothing close: accept looser matches
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                            [str(PG_WORD_THRESHOLD)])
-            if len(accounts) < limit:
-                accounts = _merge(accounts, _ranked(accounts_matching, "name", limit, CANDIDATES), limit, "name")
-            if len(contacts) < limit and not digits:
-                contacts = _merge(contacts, _ranked(contacts_matching, "last_name", limit, CANDIDATES), limit,
-                                  "last_name")
+            accounts = _ranked(accounts_matching, "name", limit, CANDIDATES)
+            contacts = _ranked(contacts_matching, "last_name", limit, CANDIDATES)
     return ([_account_hit(a, a.score) for a in accounts], [_contact_hit(c, c.score) for c in contacts])
 
 
