@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Query, Router
 from ninja.responses import Status
 
-from tandem.accounts import merge, selectors, services, team
+from tandem.accounts import merge, rollups, selectors, services, team
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.models import Account
 from tandem.accounts.schemas import (
@@ -19,6 +19,7 @@ from tandem.accounts.schemas import (
     MergeOut,
     ReassignIn,
     ReassignOut,
+    RollupOut,
     TeamSeatIn,
     TeamSeatOut,
 )
@@ -142,6 +143,17 @@ def team_assign(request: AuthedRequest, account_id: str, role: str, payload: Tea
             raise ValidationFailed("Unknown user.", errors={"user": [f"No user with email {payload.user}."]})
     team.account_team_assign(actor=actor, account=account, role_code=role, user=user, reason=payload.reason)
     return [_seat(member) for member in selectors.account_team(actor=actor, account=account)]
+
+
+@router.get("/{account_id}/rollup", response=RollupOut, operation_id="accounts_account_rollup")
+def account_rollup(request: AuthedRequest, account_id: str) -> dict[str, Any]:
+    """Roll-up to this account from every visible account below it in the hierarchy."""
+    actor = api_actor(request, scope="accounts:read")
+    rollup = rollups.account_rollup(actor=actor, account=selectors.account_get(actor=actor, public_id=account_id))
+    return {"accounts": len(rollup.account_ids), "descendants": rollup.descendants,
+            "stages": [{"code": code, "label": str(label), "count": count} for code, label, count in rollup.stages],
+            "tiers": [{"code": code, "label": str(label), "count": count} for code, label, count in rollup.tiers],
+            "metrics": [{"key": key, "label": str(label), "value": value} for key, label, value in rollup.metrics]}
 
 
 @router.get("/{account_id}", response=AccountOut, operation_id="accounts_account_get")

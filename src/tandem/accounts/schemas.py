@@ -113,3 +113,23 @@ class MergeOut(Schema):
     account: AccountOut
     removed_id: str
     moved: dict[str, int]
+
+
+class RollupCount(Schema):
+    code: str
+    label: str
+    count: int
+
+
+class RollupMetricOut(Schema):
+    key: str
+    label: str
+    value: Any
+
+
+class RollupOut(Schema):
+    accounts: int = Field(description="The account and every visible account below it")
+    descendants: int
+    stages: list[RollupCount]
+    tiers: list[RollupCount]
+    metrics: list[RollupMetricOut] = Field(description="Figures other capabilities sum over the hierarchy")

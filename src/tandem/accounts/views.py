@@ -19,6 +19,7 @@ from tandem.access.decide import can, effective_scope, field_access
 from tandem.accounts import selectors, services
 from tandem.accounts.choices import LifecycleStage, Tier
 from tandem.accounts.forms import AccountForm
+from tandem.accounts.rollups import account_rollup
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -67,6 +68,7 @@ def account_list(request: AuthedRequest) -> HttpResponse:
             search=search,
             tier=request.GET.get("tier", "") if request.GET.get("tier") in Tier.values else "",
             lifecycle_stage=request.GET.get("stage", "") if request.GET.get("stage") in LifecycleStage.values else "",
+            parent_public_id=request.GET.get("parent", "").strip(),
             custom=listing.custom_filters,
         )
         accounts, ordering = selectors.account_sorted(actor=actor, accounts=selectors.account_list(
@@ -94,11 +96,13 @@ def account_list(request: AuthedRequest) -> HttpResponse:
 def account_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     account = _get_or_404(request, public_id)
+    children = list(selectors.account_children(actor=actor, account=account)[:50])
     return render(request, "accounts/account_detail.html", {
         "nav_active": "accounts",
         "account": account,
+        "rollup": account_rollup(actor=actor, account=account) if children else None,
         "team_members": selectors.account_team(actor=actor, account=account),
-        "children": selectors.account_children(actor=actor, account=account)[:50],
+        "children": children,
         "stage_history": selectors.account_stage_history(actor=actor, account=account)[:10],
         "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
         "team_rows": _team_rows(actor, account),

@@ -31,7 +31,22 @@ def _merge_contacts(actor: Any, kept: Any, removed: Any) -> int:
     return Contact.objects.filter(pk__in=contact_ids).update(account=kept)
 
 
+def _contacts_in_hierarchy(actor: Any, account_ids: list[int]) -> int | None:
+    """Roll-up: the visible contacts of an account and its descendants (None: the actor sees no contacts)."""
+    from tandem.access.decide import restrict
+    from tandem.contacts.models import Contact
+
+    if not can(actor, Action.VIEW, resource="contact"):
+        return None
+    return restrict(Contact.objects.filter(account_id__in=account_ids), actor).count()
+
+
 def register() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from tandem.accounts.rollups import RollupMetric, register_rollup
+
+    register_rollup(RollupMetric("contacts", gettext_lazy("Contacts"), _contacts_in_hierarchy, order=10))
     register_merge_step("contacts", _merge_contacts)
     register_section(AccountSection(key="contacts", order=10, template="contacts/account_section.html",
                                     context=_context))
