@@ -36,7 +36,7 @@ def main(table_path: str) -> None:
         done = 0
         for index, block in enumerate(blocks):
             msgid = block_msgid(block)
-            if msgid and msgid in table and "msgid_plural" not in block:
+            if msgid and msgid in table and not re.search(r"^msgid_plural", block, re.M):
                 flags = [line for line in block.splitlines() if line.startswith("#,")]
                 kept_flags = ", ".join(flag for line in flags for flag in line[2:].split(", ")
                                        if flag.strip() and flag.strip() != "fuzzy")
