@@ -14,10 +14,10 @@ LAYERS = {
     "core": 0, "conf": 0,
     "identity": 1,
     "access": 2, "audit": 2,
-    "customfields": 3,
+    "customfields": 3, "notifications": 3,
     "accounts": 4,
     "contacts": 5, "files": 5,
-    "search": 6, "transfer": 6,
+    "search": 6, "transfer": 6, "timeline": 6,
     "demo": 8, "api": 9, "web": 9, "cli": 9,
 }
 # identity's models sit below access and audit; its services, selectors and interfaces authorise and audit,

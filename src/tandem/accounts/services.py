@@ -16,6 +16,7 @@ from tandem.accounts.choices import StatusFlag
 from tandem.accounts.models import DOMAIN_PATTERN, Account, AccountStageChange, SavedView
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
+from tandem.core.events import publish
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.services import custom_values_apply, expand_custom_changes
 
@@ -115,9 +116,12 @@ def account_create(*, actor: Any, name: str, **fields: Any) -> Account:
     try:
         with transaction.atomic():
             account.save()
-            AccountStageChange.objects.create(account=account, from_stage="", to_stage=account.lifecycle_stage,
-                                              changed_by=_user_or_none(actor))
+            first_stage = AccountStageChange.objects.create(account=account, from_stage="",
+                                                            to_stage=account.lifecycle_stage,
+                                                            changed_by=_user_or_none(actor))
             audit_created(actor=actor, obj=account, fields=AUDITED_FIELDS)
+            publish("account.created", actor=actor, account=account)
+            publish("account.stage_changed", actor=actor, account=account, change=first_stage)
     except IntegrityError:
         raise Conflict(_("An account with this external id already exists."),
                        errors={"external_id": [_("Already in use.")]}) from None
@@ -147,11 +151,14 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
         changed = expand_custom_changes(diff(before, snapshot(locked, AUDITED_FIELDS)))
         if changed:
             locked.save()
+            stage_change = None
             if locked.lifecycle_stage != old_stage:
-                AccountStageChange.objects.create(account=locked, from_stage=old_stage,
-                                                  to_stage=locked.lifecycle_stage,
-                                                  changed_by=_user_or_none(actor))
+                stage_change = AccountStageChange.objects.create(account=locked, from_stage=old_stage,
+                                                                 to_stage=locked.lifecycle_stage,
+                                                                 changed_by=_user_or_none(actor))
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
+            if stage_change is not None:
+                publish("account.stage_changed", actor=actor, account=locked, change=stage_change)
     return locked
 
 

@@ -15,6 +15,7 @@ from tandem.accounts.choices import TEAM_ROLE_CODES
 from tandem.accounts.models import Account, AccountTeamChange, AccountTeamMember
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record
+from tandem.core.events import publish
 from tandem.core.exceptions import PermissionDenied, ValidationFailed
 from tandem.identity.models import Role, User
 
@@ -50,12 +51,13 @@ def _assign_locked(*, actor: Any, account: Account, role: Role, user: User | Non
         seat.save(update_fields=["user"])
     elif user is not None:
         AccountTeamMember.objects.create(account=account, role=role, user=user)
-    AccountTeamChange.objects.create(account=account, role=role, from_user=previous, to_user=user,
-                                     changed_by=None if getattr(actor, "is_system", False) else actor,
-                                     reason=reason[:200])
+    change = AccountTeamChange.objects.create(account=account, role=role, from_user=previous, to_user=user,
+                                              changed_by=None if getattr(actor, "is_system", False) else actor,
+                                              reason=reason[:200])
     audit_record(actor=actor, action=AuditAction.CHANGE, obj=account,
                  changes={f"team.{role.code}": [str(previous) if previous else None, str(user) if user else None]},
                  summary=reason)
+    publish("account.team_changed", actor=actor, account=account, change=change)
     return True
 
 

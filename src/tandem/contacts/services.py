@@ -30,6 +30,7 @@ from tandem.audit.services import (
 from tandem.contacts.logic import normalise_email, normalise_phone
 from tandem.contacts.models import Contact, ContactAccountChange
 from tandem.core.bulk import insert_many, insert_rows
+from tandem.core.events import publish
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tandem.customfields.services import custom_field_definitions, custom_values_apply, expand_custom_changes
 
@@ -127,6 +128,7 @@ def contact_create(*, actor: Any, **fields: Any) -> Contact:
             ContactAccountChange.objects.create(contact=contact, from_account=None, to_account=contact.account,
                                                 changed_by=_user(actor))
         audit_created(actor=actor, obj=contact, fields=EDITABLE_FIELDS)
+        publish("contact.created", actor=actor, contact=contact)
     return contact
 
 
@@ -155,8 +157,9 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
         if changed:
             locked.save()
             if locked.account_id != (old_account.pk if old_account else None):
-                ContactAccountChange.objects.create(contact=locked, from_account=old_account,
-                                                    to_account=locked.account, changed_by=_user(actor))
+                move = ContactAccountChange.objects.create(contact=locked, from_account=old_account,
+                                                           to_account=locked.account, changed_by=_user(actor))
+                publish("contact.account_changed", actor=actor, contact=locked, change=move)
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
     return locked
 
