@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,9 +16,13 @@ from django.utils.translation import gettext as _
 from tandem.audit.models import AuditAction, AuditEntry
 from tandem.core.bulk import insert_rows
 
+_SCALARS = (str, bool, int, float, type(None))
+
 
 def _plain(value: Any) -> Any:
     """A JSON-safe rendering of a field value."""
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -34,14 +39,23 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of ``fields`` on ``obj`` (foreign keys as their text), for diffing."""
     values = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        if field.is_relation and field.many_to_one:
+    for name, is_foreign_key in _field_kinds(type(obj), tuple(fields)):
+        if is_foreign_key:
             related = getattr(obj, name)
             values[name] = str(related) if related is not None else None
         else:
             values[name] = _plain(getattr(obj, name))
     return values
+
+
+@functools.lru_cache(maxsize=256)
+def _field_kinds(model: type[Model], names: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """(name, is a foreign key) for each field: looked up once per model and field list, not per record."""
+    kinds = []
+    for name in names:
+        field = model._meta.get_field(name)
+        kinds.append((name, bool(field.is_relation and field.many_to_one)))
+    return tuple(kinds)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
