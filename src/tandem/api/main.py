@@ -14,6 +14,7 @@ from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
 from tandem.search.api import router as search_router
+from tandem.timeline.api import router as timeline_router
 from tandem.transfer.api import router as transfer_router
 
 api = NinjaAPI(
@@ -34,6 +35,7 @@ errors.install(api)
 api.add_router("", identity_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/activities", timeline_router)
 api.add_router("/search", search_router)
 api.add_router("", files_router)
 api.add_router("/access", access_router)

@@ -1,14 +1,43 @@
-"""The contacts section of the Account 360 page."""
+"""The contacts section of the Account 360 page, and the registry of sections on the contact page (apps above
+contacts — the timeline — register theirs here, as they do for the Account 360 page in accounts.sections)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tandem.access.choices import Action
 from tandem.access.decide import can
 from tandem.accounts.merge import register_merge_step
-from tandem.accounts.sections import AccountSection, register_section
+from tandem.accounts.sections import AccountSection, RenderedSection, register_section
 from tandem.contacts import selectors
+
+
+@dataclass(frozen=True)
+class ContactSection:
+    """A section of the contact page: ``context(actor, contact)`` returns its context, or None to hide it."""
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]
+
+
+_CONTACT_SECTIONS: dict[str, ContactSection] = {}
+
+
+def register_contact_section(section: ContactSection) -> None:
+    _CONTACT_SECTIONS[section.key] = section
+
+
+def contact_sections_for(*, actor: Any, contact: Any) -> list[RenderedSection]:
+    rendered = []
+    for section in sorted(_CONTACT_SECTIONS.values(), key=lambda item: item.order):
+        context = section.context(actor, contact)
+        if context is not None:
+            rendered.append(RenderedSection(section.key, section.template, context))
+    return rendered
 
 
 def _context(actor: Any, account: Any) -> dict[str, Any] | None:

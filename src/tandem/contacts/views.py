@@ -25,6 +25,7 @@ from tandem.contacts.choices import BuyingRole
 from tandem.contacts.forms import ContactForm
 from tandem.contacts.logic import display_phone
 from tandem.contacts.models import Contact
+from tandem.contacts.sections import contact_sections_for
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
@@ -130,6 +131,7 @@ def contact_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
                     for entry in audit_selectors.entries_for_object(actor=actor, obj=contact)[:20]],
         "can_change": can(actor, Action.CHANGE, contact),
         "can_delete": can(actor, Action.DELETE, contact),
+        "sections": contact_sections_for(actor=actor, contact=contact),
     })
 
 
