@@ -13,6 +13,9 @@ from tandem.contacts.api import router as contacts_router
 from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
+from tandem.notifications.api import follows_router as notification_follows_router
+from tandem.notifications.api import preferences_router as notification_preferences_router
+from tandem.notifications.api import router as notifications_router
 from tandem.search.api import router as search_router
 from tandem.timeline.api import router as timeline_router
 from tandem.transfer.api import router as transfer_router
@@ -42,3 +45,6 @@ api.add_router("/access", access_router)
 api.add_router("/audit", audit_router)
 api.add_router("/imports", transfer_router)
 api.add_router("/custom-fields", customfields_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/notification-preferences", notification_preferences_router)
+api.add_router("/follows", notification_follows_router)

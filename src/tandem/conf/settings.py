@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tandem.accounts",
     "tandem.contacts",
     "tandem.files",
+    "tandem.notifications",
     "tandem.timeline",
     "tandem.search",
     "tandem.transfer",
@@ -323,6 +324,14 @@ globals().update(_email(env_str("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env_str("TANDEM_EMAIL_FROM", "Tandem <tandem@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- notifications (docs/notifications.md) ------------------------------------------------------
+NOTIFY_MAX_ATTEMPTS = env_int("TANDEM_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+CHAT_TIMEOUT_SECONDS = env_int("TANDEM_CHAT_TIMEOUT_SECONDS", 10, minimum=1)
+DIGEST_HOUR = env_int("TANDEM_DIGEST_HOUR", 8, minimum=0)
+NOTIFY_POLL_SECONDS = env_int("TANDEM_NOTIFY_POLL_SECONDS", 30, minimum=1)
+if DIGEST_HOUR > 23:
+    raise ConfigurationError(f"TANDEM_DIGEST_HOUR must be an hour from 0 to 23, got {DIGEST_HOUR}")
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -344,6 +353,8 @@ API_TOKEN_SCOPES = {
     "audit:read": _("Read the audit log"),
     "users:read": _("Read users, roles and teams"),
     "events:write": _("Send product-usage events"),
+    "notifications:read": _("Read my notifications, notification preferences and follows"),
+    "notifications:write": _("Mark notifications read, change notification preferences and follows"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("tandem.contacts.urls")),
     path("search/", include("tandem.search.urls")),
     path("files/", include("tandem.files.urls")),
+    path("", include("tandem.notifications.urls")),
     path("timeline/", include("tandem.timeline.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("admin/custom-fields/", include("tandem.customfields.urls")),

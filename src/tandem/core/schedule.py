@@ -30,6 +30,17 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cadence={"minute": "*"},
         why="Lets /healthz report whether a job consumer is actually running.",
     ),
+    PeriodicJob(
+        path="tandem.notifications.jobs.sweep_outbox_job",
+        cadence={"minute": "*"},
+        why="Sends notification emails and chat messages whose retry time has come, or whose job a crashed "
+            "worker lost: the outbox row is the durable record, the job only a prompt.",
+    ),
+    PeriodicJob(
+        path="tandem.notifications.jobs.send_digests_job",
+        cadence={"minute": "5"},
+        why="Once an hour, sends the daily digest to everyone for whom it is TANDEM_DIGEST_HOUR locally.",
+    ),
 ]
 
 _registered = False

@@ -46,4 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         admin_items.append(NavItem(_("Custom fields"), reverse("customfields:field-list"), "custom_fields"))
     if can(user, "view", resource="audit_log"):
         admin_items.append(NavItem(_("Audit log"), reverse("audit:entry-list"), "audit"))
+    if can(user, "view", resource="notification_delivery"):
+        admin_items.append(NavItem(_("Notification deliveries"), reverse("notifications:delivery-list"),
+                                   "deliveries"))
     return {**base, "nav_items": items, "admin_nav_items": admin_items}

@@ -66,6 +66,7 @@ DATA_MIGRATIONS = [
     ("tandem.customfields.migrations.0002_default_policy", "seed"),
     ("tandem.contacts.migrations.0002_default_policy", "seed"),
     ("tandem.files.migrations.0002_default_policy", "seed"),
+    ("tandem.notifications.migrations.0002_default_policy", "seed"),
     ("tandem.timeline.migrations.0002_default_policy", "seed"),
 ]
 
