@@ -5,6 +5,7 @@ audited exactly like the UI and the API. Later capabilities add importers with `
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,13 +71,34 @@ class Prepared:
     changes: dict[str, Any] | None = None
 
 
+class SeenKeys:
+    """Which upsert keys (an email, an external id) earlier lines of the file used, and on which line. Keys are kept
+    as 64-bit digests, so a file of a million rows costs tens of megabytes, not hundreds."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, int] = {}
+
+    @staticmethod
+    def _digest(key: str) -> int:
+        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+    def __contains__(self, key: str) -> bool:
+        return self._digest(key) in self._lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._lines[self._digest(key)]
+
+    def __setitem__(self, key: str, line: int) -> None:
+        self._lines[self._digest(key)] = line
+
+
 @dataclass
 class FileContext:
     """State shared by the rows of one file: keys already seen, and lookup caches. ``found`` holds what a
     ``prefetch`` looked up for the current chunk of rows (lookup name -> key -> record); a lookup that was
     prefetched is answered from it, one that was not goes to the database."""
 
-    seen_keys: dict[str, int] = field(default_factory=dict)
+    seen_keys: SeenKeys = field(default_factory=lambda: SeenKeys())
     users: dict[str, User | None] = field(default_factory=dict)
     pending_accounts: set[str] = field(default_factory=set)  # external ids created earlier in this file
     found: dict[str, dict[Any, Any]] = field(default_factory=dict)

@@ -300,6 +300,9 @@ def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
                     errors.extend(_row_errors(job, row.line, problems))
                 if failed and all_or_nothing:
                     raise _AllOrNothingAbort
+                if not all_or_nothing and len(errors) >= ERROR_BATCH:  # (all or nothing stops at the first)
+                    ImportRowError.objects.bulk_create(errors)
+                    errors = []
                 ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
     except _AllOrNothingAbort:
         ImportRowError.objects.bulk_create(errors)
