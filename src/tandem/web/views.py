@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts import selectors as account_selectors
+from tandem.core.home import home_cards_for
 from tandem.identity.requests import AuthedRequest
 
 
@@ -18,4 +19,5 @@ def home(request: AuthedRequest) -> HttpResponse:
         "nav_active": "home",
         "my_accounts": my_accounts,
         "visible_account_count": account_selectors.account_list(actor=actor).count(),
+        "cards": home_cards_for(actor=actor),
     })
