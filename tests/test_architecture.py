@@ -18,7 +18,7 @@ LAYERS = {
     "accounts": 4,
     "contacts": 5, "files": 5,
     "search": 6, "transfer": 6, "timeline": 6,
-    "scheduling": 7, "collaboration": 7,
+    "scheduling": 7, "collaboration": 7, "meetings": 7,
     "demo": 8, "api": 9, "web": 9, "cli": 9,
 }
 # identity's models sit below access and audit; its services, selectors and interfaces authorise and audit,
