@@ -56,6 +56,11 @@ WEBHOOK_PROBLEMS = {
 }
 
 
+def _real(obj: Any) -> Any:
+    """The model instance behind ``request.user``'s lazy proxy (the audit log names the record by its type)."""
+    return getattr(obj, "_wrapped", obj)
+
+
 def _is_user(actor: Any) -> bool:
     return getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
 
@@ -204,7 +209,7 @@ def preferences_update(*, actor: Any, user: User, choices: Mapping[str, Iterable
             if set(before[code]) != chosen:
                 changes[f"notifications.{code}"] = [sorted(before[code]), sorted(chosen)]
         if changes:
-            audit_record(actor=actor, action=AuditAction.CHANGE, obj=user, changes=changes,
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=_real(user), changes=changes,
                          summary="notification preferences")
     return selectors.preferences_of(actor=actor, user=user)
 
@@ -226,7 +231,7 @@ def chat_webhook_set(*, actor: Any, url: str, user: User | None = None, team: Te
         raise NotFound("No such user.")
     if team is not None and not can(actor, Action.CHANGE, resource="team"):
         raise PermissionDenied(_("You may not change teams."))
-    owner: Model = user if user is not None else team  # type: ignore[assignment]
+    owner: Model = _real(user) if user is not None else team
     owner_filter = {"user": user} if user is not None else {"team": team}
     with transaction.atomic():
         if not url.strip():
