@@ -16,6 +16,7 @@ from tandem.contacts.models import Contact
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 from tandem.identity.models import ApiToken
+from tandem.timeline.models import Activity
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,20 @@ def _contact(owner):
     return Contact.objects.create(account=AccountFactory(owner=owner), last_name="Battery")
 
 
+def _activity(owner):
+    return Activity.objects.create(account=AccountFactory(owner=owner), type="call", subject="Battery")
+
+
 ENTITIES = [
     Entity("accounts", "/api/v1/accounts", "accounts:read", "accounts:write", Account,
            lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name", "name"),
     Entity("contacts", "/api/v1/contacts", "contacts:read", "contacts:write", Contact, _contact,
            {"last_name": "Battery", "email": "battery@example.test"}, {"email": "not an email", "last_name": "X"},
            "email", "last_name"),
+    Entity("activities", "/api/v1/activities", "activities:read", "activities:write", Activity, _activity,
+           # the battery's writes are refused (scope, role, CSRF) before the account is looked up
+           {"account": "unknown-account", "type": "call", "subject": "Battery"}, {"account": "x", "type": "fax"},
+           "type", "account"),
 ]
 
 
