@@ -169,3 +169,74 @@ def test_me_works_with_a_session_and_a_token(admin):
     assert logged_in(admin).get("/api/v1/me").json()["email"] == "alice@example.test"
     body = Client().get("/api/v1/me", **bearer_for(admin, ["accounts:read"])).json()
     assert body["roles"] == ["administrator"] and body["token_scopes"] == ["accounts:read"]
+
+
+# --- notifications: personal resources (the caller's own inbox, preferences and follows) ----------------------
+
+NOTIFICATION_READS = ["/api/v1/notifications", "/api/v1/notification-preferences", "/api/v1/follows"]
+
+
+def _notification_for(user):
+    from tandem.notifications import services as notification_services
+
+    return notification_services.notify(recipients=[user], kind="mention", title="Battery", url="/x/", actor=None,
+                                        event_key=f"battery:{user.pk}")[0]
+
+
+@pytest.mark.parametrize("url", NOTIFICATION_READS)
+def test_notification_endpoints_need_authentication_and_the_scope(url, admin):
+    assert_problem(Client().get(url), 401)
+    assert_problem(Client().get(url, HTTP_AUTHORIZATION="Bearer tdm_not-a-real-token"), 401)
+    assert_problem(Client().get(url, **bearer_for(admin, ["accounts:read"])), 403)
+    assert Client().get(url, **bearer_for(admin, ["notifications:read"])).status_code == 200
+
+
+def test_notification_writes_need_the_write_scope_and_change_nothing_without_it(admin):
+    from tandem.notifications.models import Follow
+
+    notification = _notification_for(admin)
+    account = AccountFactory(owner=admin)
+    headers = bearer_for(admin, ["notifications:read"])
+    assert_problem(Client().post(f"/api/v1/notifications/{notification.public_id}/read", **headers), 403)
+    assert_problem(Client().post("/api/v1/notifications/read-all", **headers), 403)
+    assert_problem(Client().put("/api/v1/notification-preferences", {"kinds": []}, content_type="application/json",
+                                **headers), 403)
+    assert_problem(Client().post("/api/v1/follows", {"object_type": "account", "object_id": account.public_id},
+                                 content_type="application/json", **headers), 403)
+    notification.refresh_from_db()
+    assert notification.read_at is None and not Follow.objects.exists()
+
+
+def test_someone_elses_notification_is_404_and_never_listed(admin, outsider):
+    notification = _notification_for(admin)
+    headers = bearer_for(outsider, ["notifications:read", "notifications:write"])
+    assert_problem(Client().get(f"/api/v1/notifications/{notification.public_id}", **headers), 404)
+    assert_problem(Client().post(f"/api/v1/notifications/{notification.public_id}/read", **headers), 404)
+    assert Client().get("/api/v1/notifications", **headers).json()["items"] == []
+
+
+def test_notification_inputs_are_validated_as_problem_json(admin):
+    headers = bearer_for(admin, ["notifications:read", "notifications:write"])
+    body = assert_problem(Client().post("/api/v1/follows", {}, content_type="application/json", **headers), 422)
+    assert {error["field"] for error in body["errors"]} == {"object_type", "object_id"}
+    assert_problem(Client().post("/api/v1/follows", "{not json", content_type="application/json", **headers), 422)
+    assert_problem(Client().get("/api/v1/notifications?cursor=%%%", **headers), 422)
+    assert_problem(Client().get("/api/v1/follows?limit=0", **headers), 422)
+
+
+def test_notification_pagination_walks_every_row_exactly_once(admin):
+    from tandem.notifications import services as notification_services
+
+    for index in range(5):
+        notification_services.notify(recipients=[admin], kind="mention", title=f"N{index}", actor=None,
+                                     event_key=f"page:{index}")
+    headers = bearer_for(admin, ["notifications:read"])
+    seen, cursor = [], None
+    for _page in range(10):
+        body = Client().get("/api/v1/notifications?limit=2" + (f"&cursor={cursor}" if cursor else ""),
+                            **headers).json()
+        seen += [item["title"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == [f"N{index}" for index in range(5)]

@@ -135,14 +135,19 @@ class FollowedRecord:
     url: str
 
 
+def _own_follows(actor: Any) -> Q:
+    pk = getattr(actor, "pk", None)
+    return Q(user_id=pk) if pk is not None else Q(pk__in=[])
+
+
 def follow_rows(*, actor: Any) -> QuerySet[Follow]:
     """``actor``'s follow rows (records they may no longer see included; ``follow_list`` leaves those out)."""
-    return Follow.objects.filter(user_id=getattr(actor, "pk", None))
+    return Follow.objects.filter(_own_follows(actor))
 
 
 def follow_list(*, actor: Any) -> list[FollowedRecord]:
     """What ``actor`` follows and may still see, newest first (one query per record type)."""
-    follows = list(Follow.objects.filter(user_id=getattr(actor, "pk", None)).select_related("content_type"))
+    follows = list(Follow.objects.filter(_own_follows(actor)).select_related("content_type"))
     by_type: dict[int, list[Follow]] = defaultdict(list)
     for follow in follows:
         by_type[follow.content_type_id].append(follow)

@@ -21,8 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from tandem.access.choices import Action
 from tandem.access.decide import can
@@ -231,7 +230,7 @@ def chat_webhook_set(*, actor: Any, url: str, user: User | None = None, team: Te
         raise NotFound("No such user.")
     if team is not None and not can(actor, Action.CHANGE, resource="team"):
         raise PermissionDenied(_("You may not change teams."))
-    owner: Model = _real(user) if user is not None else team
+    owner: Model = _real(user) if user is not None else team  # type: ignore[assignment]
     owner_filter = {"user": user} if user is not None else {"team": team}
     with transaction.atomic():
         if not url.strip():
@@ -386,7 +385,9 @@ def _send(row: DeliveryOutbox) -> None:
 
 def _post_webhook(url: str, payload: dict[str, Any]) -> None:
     """POST ``payload`` as JSON; any answer but 2xx, a timeout or a refused connection raises."""
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+    if webhook_url_problem(url):  # checked when saved; checked again so nothing but http(s) is ever opened
+        raise RuntimeError("The chat webhook address is not a valid http(s) URL.")
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",  # noqa: S310
                                      headers={"Content-Type": "application/json", "User-Agent": "Tandem"})
     try:
         with urllib.request.urlopen(request, timeout=settings.CHAT_TIMEOUT_SECONDS) as response:  # noqa: S310

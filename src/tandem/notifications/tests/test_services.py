@@ -91,8 +91,8 @@ def test_a_bad_webhook_url_is_refused_clearly(csm):
 
 
 def test_a_team_webhook_needs_the_right_to_change_teams(csm, admin):
-    from tandem.core.testing.factories import TeamFactory
     from tandem.core.exceptions import PermissionDenied
+    from tandem.core.testing.factories import TeamFactory
 
     team = TeamFactory()
     team.members.add(csm)
