@@ -30,7 +30,7 @@ def _ref(obj: Any, name: str) -> dict[str, str]:
 
 def _out(activity: Activity) -> dict[str, Any]:
     source = None
-    if activity.source_type_id is not None:
+    if activity.source_type is not None:
         source = {"type": f"{activity.source_type.app_label}.{activity.source_type.model}",
                   "id": str(activity.source_id)}
     return {

@@ -27,7 +27,9 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].choices = [(contact.public_id, str(contact)) for contact in contacts]
+        field = self.fields["contacts"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(contact.public_id, str(contact)) for contact in contacts]
 
 
 class FeedFilterForm(forms.Form):
@@ -40,7 +42,7 @@ class FeedFilterForm(forms.Form):
     children = forms.BooleanField(label=_("Include child accounts"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("The end is before the start."))
         return data

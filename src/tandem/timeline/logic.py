@@ -102,7 +102,8 @@ def parse_email(data: bytes) -> ParsedEmail:
         attachments = []
         for part in message.iter_attachments():
             payload = part.get_payload(decode=True)
-            if isinstance(part, EmailMessage) and payload is not None and part.get_content_maintype() != "multipart":
+            if isinstance(part, EmailMessage) and isinstance(payload, bytes) and (
+                    part.get_content_maintype() != "multipart"):
                 attachments.append(ParsedAttachment(name=part.get_filename() or "attachment",
                                                     content_type=part.get_content_type(), data=payload))
     except (LookupError, ValueError, TypeError, AttributeError, UnicodeError) as error:

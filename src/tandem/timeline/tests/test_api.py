@@ -117,7 +117,8 @@ def test_creating_a_call_with_contacts_participants_and_a_file(csm, am, account)
 
 
 @pytest.mark.parametrize("changes,field", [
-    ({"type": "stage_change"}, "type"), ({"contacts": ["nope"]}, "contacts"), ({"participants": ["nope"]}, "participants"),
+    ({"type": "stage_change"}, "type"), ({"contacts": ["nope"]}, "contacts"),
+    ({"participants": ["nope"]}, "participants"),
     ({"subject": "", "body": ""}, "subject"), ({"direction": "sideways"}, "direction"), ({"subject": None}, "subject"),
 ])
 def test_bad_writes_get_422_with_the_field_and_change_nothing(csm, account, changes, field):
