@@ -489,7 +489,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from tandem import bench
 
     try:
-        bench.main(args.runs, args.output)
+        bench.main(args.runs, args.output, import_file=args.import_file, kind=args.kind)
     except RuntimeError as error:
         raise CliError(str(error)) from None
     return 0
@@ -576,6 +576,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="time the key read paths against the configured database")
     bench.add_argument("--runs", type=int, default=50)
     bench.add_argument("--output", help="also write the figures as JSON")
+    bench.add_argument("--import-file", help="instead: time the dry run, import and export of this file "
+                                              "(each in its own process, with its peak memory)")
+    bench.add_argument("--kind", choices=["accounts", "contacts"], default="contacts",
+                       help="what --import-file holds (default: contacts)")
     bench.set_defaults(handler=cmd_bench)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
