@@ -25,6 +25,7 @@ from tandem.contacts.models import Contact
 from tandem.demo import names
 from tandem.identity import services as identity_services
 from tandem.identity.models import Role, Team, User
+from tandem.notifications import services as notification_services
 
 SCALES = {"small": (60, 3), "medium": (2_000, 4), "large": (100_000, 5)}  # accounts, contacts per account
 SERVICE_ACCOUNTS = 200  # written through the services; the rest in bulk
@@ -173,6 +174,7 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
         if parent is None and len(parents) < 12 and tier == "high_touch":
             parents.append(account)
         created_accounts += 1
+    _demo_notifications(users)
     if account_count > created_accounts:
         progress(f"  {created_accounts:,} accounts through the services; the rest in bulk…")
         bulk_accounts, bulk_contacts = _bulk(rng, created_accounts, account_count, contacts_per_account, users,
@@ -181,6 +183,25 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
         created_contacts += bulk_contacts
     progress(f"Created {created_accounts:,} accounts and {created_contacts:,} contacts.")
     return DemoResult(users_created, created_accounts, created_contacts, False)
+
+
+def _demo_notifications(users: dict[str, User]) -> None:
+    """Every demo user follows two of their accounts and finds a few unread notifications in the inbox."""
+    for user in users.values():
+        accounts = list(Account.objects.filter(owner=user).order_by("id")[:2]) or list(
+            Account.objects.filter(team_members__user=user).order_by("id")[:2])
+        with transaction.atomic():
+            notification_services.notify(
+                recipients=[user], kind="system", title="Welcome to Tandem",
+                body="Follow an account to hear about its stage changes, team changes and new activities.",
+                url="/me/notifications/", actor=SYSTEM, event_key="demo:welcome")
+            for account in accounts:
+                notification_services.follow_create(actor=user, obj=account)
+                notification_services.notify(
+                    recipients=[user], kind="follow_activity", title=f"{account.name}: quarterly review scheduled",
+                    body="The account team booked the next business review.",
+                    url=f"/accounts/{account.public_id}/", source=account, actor=SYSTEM,
+                    event_key=f"demo:review:{account.pk}")
 
 
 def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per_account: int, users: dict[str, User],

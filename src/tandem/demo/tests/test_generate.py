@@ -71,3 +71,13 @@ def test_the_same_seed_gives_the_same_companies(db, settings):
     generate(seed=9, scale="small", password=PASSWORD, progress=lambda _message: None)
     second = list(Account.objects.order_by("external_id").values_list("name", "domain", "tier", "owner__email"))
     assert first == second and len(first) == 60
+
+
+
+def test_demo_users_find_unread_notifications_and_follow_accounts(demo):
+    from tandem.identity.models import User
+    from tandem.notifications.models import Follow, Notification
+
+    for user in User.objects.filter(email__endswith="@demo.tandem"):
+        assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() >= 1
+    assert Follow.objects.count() >= 2
