@@ -23,12 +23,14 @@ from tandem.contacts import services as contact_services
 from tandem.contacts.logic import normalise_phone
 from tandem.contacts.models import Contact
 from tandem.demo import names
+from tandem.demo.activities import bulk_demo_activities, log_demo_activities
 from tandem.identity import services as identity_services
 from tandem.identity.models import Role, Team, User
 from tandem.notifications import services as notification_services
 
 SCALES = {"small": (60, 3), "medium": (2_000, 4), "large": (100_000, 5)}  # accounts, contacts per account
 SERVICE_ACCOUNTS = 200  # written through the services; the rest in bulk
+BULK_ACTIVITIES = {"small": 3, "medium": 3, "large": 0}  # timeline entries per bulk account (large: none, cheap)
 BATCH = 2_000
 
 DEMO_USERS = [
@@ -144,6 +146,7 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
     teams = {team.name: team for team in Team.objects.all()}
     created_accounts = created_contacts = 0
     parents: list[Account] = []
+    activity_rng = random.Random(seed * 7919 + 1)  # its own stream: adding entries changes no other demo data
     for index in range(min(account_count, SERVICE_ACCOUNTS)):
         name, domain, country, industry = _company(rng, index)
         tier = rng.choices(["high_touch", "mid_touch", "tech_touch"], weights=[2, 3, 5])[0]
@@ -160,17 +163,20 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
                 status_flags=["code_red"] if stage == "at_risk" else [])
             for role, email in plan.items():
                 account_team.account_team_assign(actor=SYSTEM, account=account, role_code=role, user=users[email])
+            account_contacts = []
             for contact_index in range(rng.randint(1, contacts_per_account)):
                 first = rng.choice(names.FIRST_NAMES[country])
                 last = rng.choice(names.LAST_NAMES[country])
-                contact_services.contact_create(
+                account_contacts.append(contact_services.contact_create(
                     actor=SYSTEM, account=account, first_name=first, last_name=last,
                     email=f"{_ascii(first)}.{_ascii(last)}{contact_index}@{domain}",
                     phones=[_phone(rng, country)],
                     title=rng.choice(names.TITLES),
                     buying_role=rng.choice(["champion", "decision_maker", "executive_sponsor", "user", "billing"]),
-                    language=names.LANGUAGES[country], time_zone=names.TIME_ZONES[country])
+                    language=names.LANGUAGES[country], time_zone=names.TIME_ZONES[country]))
                 created_contacts += 1
+            log_demo_activities(rng=activity_rng, account=account, contacts=account_contacts,
+                                authors=[users[email] for email in plan.values()])
         if parent is None and len(parents) < 12 and tier == "high_touch":
             parents.append(account)
         created_accounts += 1
@@ -178,7 +184,7 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
     if account_count > created_accounts:
         progress(f"  {created_accounts:,} accounts through the services; the rest in bulk…")
         bulk_accounts, bulk_contacts = _bulk(rng, created_accounts, account_count, contacts_per_account, users,
-                                             teams, progress)
+                                             teams, progress, activity_rng, BULK_ACTIVITIES[scale])
         created_accounts += bulk_accounts
         created_contacts += bulk_contacts
     progress(f"Created {created_accounts:,} accounts and {created_contacts:,} contacts.")
@@ -205,7 +211,8 @@ def _demo_notifications(users: dict[str, User]) -> None:
 
 
 def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per_account: int, users: dict[str, User],
-          teams: dict[str, Team], progress: Callable[[str], None]) -> tuple[int, int]:
+          teams: dict[str, Team], progress: Callable[[str], None], activity_rng: random.Random,
+          activities_per_account: int) -> tuple[int, int]:
     """Accounts number ``start_index`` to ``account_count - 1``, their account teams and contacts, in batches."""
     roles = {role.code: role for role in Role.objects.all()}
     contacts_total = 0
@@ -244,5 +251,10 @@ def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per
             AccountTeamMember.objects.bulk_create(members)
             Contact.objects.bulk_create(contacts, batch_size=5_000)
             contacts_total += len(contacts)
+            if activities_per_account:
+                bulk_demo_activities(rng=activity_rng, accounts=accounts, per_account=activities_per_account,
+                                     authors={account.pk: users[plan.get("csm", plan["am"])]
+                                              for account, (plan, _country, _domain) in zip(accounts, plans,
+                                                                                            strict=True)})
         progress(f"  {min(start + BATCH, account_count):,} / {account_count:,} accounts")
     return account_count - start_index, contacts_total
