@@ -16,6 +16,7 @@ from tandem.identity.api import router as identity_router
 from tandem.notifications.api import follows_router as notification_follows_router
 from tandem.notifications.api import preferences_router as notification_preferences_router
 from tandem.notifications.api import router as notifications_router
+from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
 from tandem.timeline.api import router as timeline_router
 from tandem.transfer.api import router as transfer_router
@@ -48,3 +49,4 @@ api.add_router("/custom-fields", customfields_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notification-preferences", notification_preferences_router)
 api.add_router("/follows", notification_follows_router)
+api.add_router("/tasks", tasks_router)

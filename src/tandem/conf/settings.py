@@ -356,6 +356,8 @@ API_TOKEN_SCOPES = {
     "events:write": _("Send product-usage events"),
     "notifications:read": _("Read my notifications, notification preferences and follows"),
     "notifications:write": _("Mark notifications read, change notification preferences and follows"),
+    "tasks:read": _("Read tasks"),
+    "tasks:write": _("Create, change, complete and delete tasks"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
 

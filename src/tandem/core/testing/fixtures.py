@@ -68,6 +68,7 @@ DATA_MIGRATIONS = [
     ("tandem.files.migrations.0002_default_policy", "seed"),
     ("tandem.notifications.migrations.0002_default_policy", "seed"),
     ("tandem.timeline.migrations.0002_default_policy", "seed"),
+    ("tandem.scheduling.migrations.0002_task_default_policy", "seed"),
 ]
 
 
