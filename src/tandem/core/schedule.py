@@ -41,6 +41,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cadence={"minute": "5"},
         why="Once an hour, sends the daily digest to everyone for whom it is TANDEM_DIGEST_HOUR locally.",
     ),
+    PeriodicJob(
+        path="tandem.scheduling.tasks.jobs.send_task_reminders_job",
+        cadence={"minute": "*"},
+        why="Reminds people of their tasks N minutes before due; a task is claimed atomically, so two workers "
+            "never remind twice.",
+    ),
 ]
 
 _registered = False
