@@ -55,13 +55,13 @@ def notification_list(request: AuthedRequest, limit: int | None = None, cursor: 
     return {"items": [_out(item) for item in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/unread-count", response=UnreadCountOut, operation_id="notifications_notification_unread_count")
+@router.get("/unread-count", response=UnreadCountOut, operation_id="notifications_inbox_count")
 def notification_unread_count(request: AuthedRequest) -> dict[str, Any]:
     actor = api_actor(request, scope="notifications:read")
     return {"unread": selectors.unread_count(actor=actor)}
 
 
-@router.post("/read-all", response=ReadAllOut, operation_id="notifications_notification_read_all")
+@router.post("/read-all", response=ReadAllOut, operation_id="notifications_inbox_read")
 def notification_read_all(request: AuthedRequest) -> dict[str, Any]:
     actor = api_actor(request, scope="notifications:write")
     return {"marked_read": services.notification_mark_all_read(actor=actor)}
