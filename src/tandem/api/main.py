@@ -9,6 +9,8 @@ from tandem.accounts.api import router as accounts_router
 from tandem.api import errors
 from tandem.api.auth import api_auth
 from tandem.audit.api import router as audit_router
+from tandem.collaboration.api import comments_router, handoffs_router
+from tandem.collaboration.api import templates_router as handoff_templates_router
 from tandem.contacts.api import router as contacts_router
 from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
@@ -49,4 +51,7 @@ api.add_router("/custom-fields", customfields_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notification-preferences", notification_preferences_router)
 api.add_router("/follows", notification_follows_router)
+api.add_router("/comments", comments_router)
+api.add_router("/handoffs", handoffs_router)
+api.add_router("/handoff-templates", handoff_templates_router)
 api.add_router("/tasks", tasks_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tandem.files",
     "tandem.timeline",
     "tandem.notifications",
+    "tandem.collaboration",
     "tandem.scheduling",
     "tandem.search",
     "tandem.transfer",
