@@ -16,6 +16,7 @@ from tandem.contacts.models import Contact
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 from tandem.identity.models import ApiToken
+from tandem.scheduling.models import Task
 from tandem.timeline.models import Activity
 
 
@@ -41,6 +42,10 @@ def _activity(owner):
     return Activity.objects.create(account=AccountFactory(owner=owner), type="call", subject="Battery")
 
 
+def _task(owner):
+    return Task.objects.create(title="Battery", assignee=owner, created_by=owner, account=AccountFactory(owner=owner))
+
+
 ENTITIES = [
     Entity("accounts", "/api/v1/accounts", "accounts:read", "accounts:write", Account,
            lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name", "name"),
@@ -51,6 +56,8 @@ ENTITIES = [
            # the battery's writes are refused (scope, role, CSRF) before the account is looked up
            {"account": "unknown-account", "type": "call", "subject": "Battery"}, {"account": "x", "type": "fax"},
            "type", "account"),
+    Entity("tasks", "/api/v1/tasks", "tasks:read", "tasks:write", Task, _task,
+           {"title": "Battery"}, {"title": "Battery", "priority": "extreme"}, "priority", "title"),
 ]
 
 
