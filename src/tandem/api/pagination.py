@@ -54,7 +54,10 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
         if index < len(ordering) - 1:
             step = step | (Q(**{field: values[index]}) & condition)
         condition = step
-    return condition
+    # The same rows, plus a bound on the leading column alone: an index on the ordering can then start its scan
+    # at the cursor instead of reading every row before it (PostgreSQL does not derive it from the OR).
+    first = ordering[0].lstrip("-")
+    return Q(**{f"{first}__{'lte' if ordering[0].startswith('-') else 'gte'}": values[0]}) & condition
 
 
 def paginate(queryset: QuerySet, *, ordering: Sequence[str], limit: int | None, cursor: str | None) -> Page:
