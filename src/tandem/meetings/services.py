@@ -59,7 +59,10 @@ VIDEO_URL = URLValidator(schemes=["http", "https"])
 
 
 def _user(actor: Any) -> User | None:
-    return None if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None else actor
+    """The user behind ``actor`` (unwrapping request.user's lazy proxy), or None for the system."""
+    if getattr(actor, "is_system", False) or getattr(actor, "pk", None) is None:
+        return None
+    return getattr(actor, "_wrapped", actor)
 
 
 def _fail(field: str, message: str) -> ValidationFailed:
@@ -472,7 +475,7 @@ def feed_token_revoke(*, actor: Any) -> None:
     with transaction.atomic():
         deleted, _rows = CalendarFeedToken.objects.filter(user_id=getattr(actor, "pk", None)).delete()
         if deleted:
-            audit_record(actor=actor, action=AuditAction.CHANGE, obj=actor,
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=_user(actor),
                          changes={"calendar_feed": ["…", "revoked"]})
 
 
