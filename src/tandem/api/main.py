@@ -15,6 +15,10 @@ from tandem.contacts.api import router as contacts_router
 from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
+from tandem.meetings.api import feed_router as meetings_feed_router
+from tandem.meetings.api import router as meetings_router
+from tandem.meetings.api import slots_router as meetings_slots_router
+from tandem.meetings.api import sync_router as meetings_sync_router
 from tandem.notifications.api import follows_router as notification_follows_router
 from tandem.notifications.api import preferences_router as notification_preferences_router
 from tandem.notifications.api import router as notifications_router
@@ -55,3 +59,7 @@ api.add_router("/comments", comments_router)
 api.add_router("/handoffs", handoffs_router)
 api.add_router("/handoff-templates", handoff_templates_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/free-slots", meetings_slots_router)
+api.add_router("/calendar-feed", meetings_feed_router)
+api.add_router("/calendar-sync", meetings_sync_router)

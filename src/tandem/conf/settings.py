@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tandem.files",
     "tandem.timeline",
     "tandem.notifications",
+    "tandem.meetings",
     "tandem.collaboration",
     "tandem.scheduling",
     "tandem.search",
@@ -334,6 +335,9 @@ NOTIFY_POLL_SECONDS = env_int("TANDEM_NOTIFY_POLL_SECONDS", 30, minimum=1)
 if DIGEST_HOUR > 23:
     raise ConfigurationError(f"TANDEM_DIGEST_HOUR must be an hour from 0 to 23, got {DIGEST_HOUR}")
 
+# --- meetings and calendar sync (docs/meetings-and-calendar.md) -------------------------------------------
+CALENDAR_SYNC_MINUTES = env_int("TANDEM_CALENDAR_SYNC_MINUTES", 15, minimum=1)
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -357,6 +361,8 @@ API_TOKEN_SCOPES = {
     "events:write": _("Send product-usage events"),
     "notifications:read": _("Read my notifications, notification preferences and follows"),
     "notifications:write": _("Mark notifications read, change notification preferences and follows"),
+    "meetings:read": _("Read meetings, free slots and my calendar-sync status"),
+    "meetings:write": _("Plan, change and cancel meetings; rotate my calendar feed; change my calendar sync"),
     "tasks:read": _("Read tasks"),
     "tasks:write": _("Create, change, complete and delete tasks"),
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("files/", include("tandem.files.urls")),
     path("", include("tandem.notifications.urls")),
     path("timeline/", include("tandem.timeline.urls")),
+    path("meetings/", include("tandem.meetings.urls")),
     path("", include("tandem.collaboration.urls")),
     path("", include("tandem.scheduling.urls")),
     path("transfer/", include("tandem.transfer.urls")),

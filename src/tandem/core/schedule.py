@@ -42,6 +42,18 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         why="Once an hour, sends the daily digest to everyone for whom it is TANDEM_DIGEST_HOUR locally.",
     ),
     PeriodicJob(
+        path="tandem.meetings.jobs.send_meeting_reminders_job",
+        cadence={"minute": "*"},
+        why="Meeting reminders are due N minutes before each occurrence; a claim row per occurrence makes "
+            "them fire once even with several workers.",
+    ),
+    PeriodicJob(
+        path="tandem.meetings.jobs.sync_calendars_job",
+        cadence={"minute": "*"},
+        why="Two-way CalDAV sync: each calendar is synced when its last sync is older than "
+            "TANDEM_CALENDAR_SYNC_MINUTES, so changes made in people's calendars come back.",
+    ),
+    PeriodicJob(
         path="tandem.scheduling.tasks.jobs.send_task_reminders_job",
         cadence={"minute": "*"},
         why="Reminds people of their tasks N minutes before due; a task is claimed atomically, so two workers "

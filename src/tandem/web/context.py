@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Accounts"), reverse("accounts:account-list"), "accounts"))
     if can(user, "view", resource="contact"):
         items.append(NavItem(_("Contacts"), reverse("contacts:contact-list"), "contacts"))
+    if can(user, "view", resource="meeting"):
+        items.append(NavItem(_("Calendar"), reverse("meetings:calendar"), "meetings"))
     if can(user, "view", resource="task"):
         items.append(NavItem(_("Tasks"), reverse("scheduling:task-list"), "tasks"))
     if can(user, "create", resource="account") or can(user, "create", resource="contact"):

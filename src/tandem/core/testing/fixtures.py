@@ -71,6 +71,7 @@ DATA_MIGRATIONS = [
     ("tandem.collaboration.migrations.0002_default_policy", "seed"),
     ("tandem.collaboration.migrations.0003_default_handoff_templates", "seed"),
     ("tandem.scheduling.migrations.0002_task_default_policy", "seed"),
+    ("tandem.meetings.migrations.0002_default_policy", "seed"),
 ]
 
 
