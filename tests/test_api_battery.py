@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tandem.accounts.models import Account
+from tandem.collaboration.models import Comment, Handoff
 from tandem.contacts.models import Contact
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
@@ -42,6 +43,19 @@ def _activity(owner):
     return Activity.objects.create(account=AccountFactory(owner=owner), type="call", subject="Battery")
 
 
+def _comment(owner):
+    return Comment.objects.create(target=AccountFactory(owner=owner), author=owner, body="Battery")
+
+
+def _handoff(owner):
+    from tandem.core.testing.factories import UserFactory
+    from tandem.identity.models import Role
+
+    roles = {role.code: role for role in Role.objects.filter(code__in=("ae", "implementation"))}
+    return Handoff.objects.create(account=AccountFactory(owner=owner), from_user=owner, from_role=roles["ae"],
+                                  to_user=UserFactory(roles=["implementation"]), to_role=roles["implementation"])
+
+
 def _task(owner):
     return Task.objects.create(title="Battery", assignee=owner, created_by=owner, account=AccountFactory(owner=owner))
 
@@ -56,6 +70,13 @@ ENTITIES = [
            # the battery's writes are refused (scope, role, CSRF) before the account is looked up
            {"account": "unknown-account", "type": "call", "subject": "Battery"}, {"account": "x", "type": "fax"},
            "type", "account"),
+    Entity("comments", "/api/v1/comments", "comments:read", "comments:write", Comment, _comment,
+           # refused (scope, role, CSRF) before the record is looked up
+           {"object_type": "account", "object_id": "unknown", "body": "Battery"},
+           {"object_type": "fax", "object_id": "x", "body": "Battery"}, "object_type", "body"),
+    Entity("handoffs", "/api/v1/handoffs", "handoffs:read", "handoffs:write", Handoff, _handoff,
+           {"account": "unknown", "to_user": "x", "to_role": "implementation", "from_role": "ae"},
+           {"account": "unknown", "to_role": "astronaut"}, "account", "account"),
     Entity("tasks", "/api/v1/tasks", "tasks:read", "tasks:write", Task, _task,
            {"title": "Battery"}, {"title": "Battery", "priority": "extreme"}, "priority", "title"),
 ]
