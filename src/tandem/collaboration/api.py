@@ -258,7 +258,7 @@ def _template_out(template: HandoffTemplate) -> dict[str, Any]:
             **{name: getattr(template, name) for name in ("name", "description", "checklist", "is_active")}}
 
 
-@templates_router.get("", response=HandoffTemplatePage, operation_id="collaboration_handoff_template_list")
+@templates_router.get("", response=HandoffTemplatePage, operation_id="collaboration_handofftemplate_list")
 def handoff_template_list(request: AuthedRequest, limit: int | None = None,
                           cursor: str | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="handoffs:read")
@@ -266,7 +266,7 @@ def handoff_template_list(request: AuthedRequest, limit: int | None = None,
     return {"items": [_template_out(template) for template in page.items], "next_cursor": page.next_cursor}
 
 
-@templates_router.post("", response={201: HandoffTemplateOut}, operation_id="collaboration_handoff_template_create")
+@templates_router.post("", response={201: HandoffTemplateOut}, operation_id="collaboration_handofftemplate_create")
 def handoff_template_create(request: AuthedRequest, payload: HandoffTemplateIn) -> Status:
     """Administrators: a checklist for a new transition (one template per pair of roles)."""
     actor = api_actor(request, scope="handoffs:write")
@@ -278,7 +278,7 @@ def handoff_template_create(request: AuthedRequest, payload: HandoffTemplateIn) 
 
 
 @templates_router.patch("/{template_id}", response=HandoffTemplateOut,
-                        operation_id="collaboration_handoff_template_update")
+                        operation_id="collaboration_handofftemplate_update")
 def handoff_template_update(request: AuthedRequest, template_id: str,
                             payload: HandoffTemplatePatch) -> dict[str, Any]:
     """Administrators: change a template; open handoffs keep the checklist they started with."""
