@@ -268,3 +268,85 @@ def test_notification_pagination_walks_every_row_exactly_once(admin):
         if not cursor:
             break
     assert sorted(seen) == [f"N{index}" for index in range(5)]
+
+
+# --- meetings: the generic properties, for meetings and the personal calendar endpoints ----------------------
+
+MEETING_START = datetime.datetime(2030, 3, 4, 9, tzinfo=datetime.UTC)
+
+
+def _meeting(owner):
+    from tandem.meetings.models import Meeting
+
+    return Meeting.objects.create(title="Battery", organiser=owner, start=MEETING_START,
+                                  end=MEETING_START + datetime.timedelta(hours=1))
+
+
+MEETING_PAYLOAD = {"title": "Battery", "start": "2030-03-04T09:00:00Z", "end": "2030-03-04T10:00:00Z"}
+
+
+def test_meetings_need_authentication_and_the_scope(admin):
+    from tandem.meetings.models import Meeting
+
+    for url in ("/api/v1/meetings", "/api/v1/calendar-sync", f"/api/v1/free-slots?users={admin.public_id}"):
+        assert_problem(Client().get(url), 401)
+        assert_problem(Client().get(url, HTTP_AUTHORIZATION="Bearer tdm_not-a-real-token"), 401)
+        assert_problem(Client().get(url, **bearer_for(admin, ["accounts:read"])), 403)
+    assert_problem(Client().post("/api/v1/meetings", MEETING_PAYLOAD, content_type="application/json",
+                                 **bearer_for(admin, ["meetings:read"])), 403)
+    assert_problem(Client().post("/api/v1/calendar-feed/rotate", **bearer_for(admin, ["meetings:read"])), 403)
+    assert not Meeting.objects.exists()
+
+
+def test_an_outsider_gets_404_for_a_meeting_and_an_empty_list(am, outsider):
+    meeting = _meeting(am)
+    headers = bearer_for(outsider, ["meetings:read", "meetings:write"])
+    assert_problem(Client().get(f"/api/v1/meetings/{meeting.public_id}", **headers), 404)
+    assert_problem(Client().delete(f"/api/v1/meetings/{meeting.public_id}", **headers), 404)
+    assert Client().get("/api/v1/meetings", **headers).json()["items"] == []
+
+
+def test_a_read_only_viewer_reads_meetings_but_gets_403_on_writes(viewer, am):
+    from tandem.meetings.models import Meeting
+
+    meeting = _meeting(am)
+    headers = bearer_for(viewer, ["meetings:read", "meetings:write"])
+    client = Client()
+    assert client.get(f"/api/v1/meetings/{meeting.public_id}", **headers).status_code == 200
+    assert_problem(client.post("/api/v1/meetings", MEETING_PAYLOAD, content_type="application/json", **headers), 403)
+    assert_problem(client.patch(f"/api/v1/meetings/{meeting.public_id}", {"title": "Changed"},
+                                content_type="application/json", **headers), 403)
+    assert_problem(client.delete(f"/api/v1/meetings/{meeting.public_id}", **headers), 403)
+    assert Meeting.objects.get().title == "Battery"
+
+
+def test_meeting_inputs_are_validated_as_problem_json(admin):
+    from tandem.meetings.models import Meeting
+
+    headers = bearer_for(admin, ["meetings:read", "meetings:write"])
+    body = assert_problem(Client().post("/api/v1/meetings", {}, content_type="application/json", **headers), 422)
+    assert {error["field"] for error in body["errors"]} == {"title", "start", "end"}
+    assert_problem(Client().post("/api/v1/meetings", "{not json", content_type="application/json", **headers), 422)
+    assert_problem(Client().get("/api/v1/meetings?cursor=%%%", **headers), 422)
+    assert_problem(Client().get("/api/v1/meetings?limit=0", **headers), 422)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    assert_problem(client.post("/api/v1/meetings", json.dumps(MEETING_PAYLOAD), content_type="application/json"),
+                   403)
+    assert not Meeting.objects.exists()
+
+
+def test_meeting_pagination_walks_every_row_exactly_once(admin):
+    from tandem.meetings.models import Meeting
+
+    for _index in range(5):
+        _meeting(admin)
+    headers = bearer_for(admin, ["meetings:read"])
+    seen, cursor = [], None
+    for _page in range(10):
+        page = Client().get("/api/v1/meetings?limit=2" + (f"&cursor={cursor}" if cursor else ""), **headers).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(Meeting.objects.values_list("public_id", flat=True)) and len(seen) == 5
