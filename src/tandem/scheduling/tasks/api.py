@@ -145,7 +145,7 @@ def task_create(request: AuthedRequest, payload: TaskIn) -> Status:
     return Status(201, _out(task, timezone.now()))
 
 
-@router.post("/bulk-complete", response=TaskBulkOut, operation_id="scheduling_task_bulk_complete")
+@router.post("/bulk-complete", response=TaskBulkOut, operation_id="scheduling_tasks_complete")
 def task_bulk_complete(request: AuthedRequest, payload: TaskBulkIn) -> dict[str, Any]:
     """Complete every listed task, or none: if one is unknown or may not be changed, nothing changes and the
     problem's ``errors`` names each offending task by id."""
@@ -155,7 +155,7 @@ def task_bulk_complete(request: AuthedRequest, payload: TaskBulkIn) -> dict[str,
     return {"items": [_out(task, now) for task in result.tasks]}
 
 
-@router.post("/bulk-reassign", response=TaskBulkOut, operation_id="scheduling_task_bulk_reassign")
+@router.post("/bulk-reassign", response=TaskBulkOut, operation_id="scheduling_tasks_reassign")
 def task_bulk_reassign(request: AuthedRequest, payload: TaskBulkReassignIn) -> dict[str, Any]:
     """Assign every listed task to ``assignee``, or none (as for bulk-complete)."""
     actor = api_actor(request, scope="tasks:write")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +48,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, people: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = people
+        cast(Any, self.fields["assignee"]).choices = people
         self.fields["account"].widget.attrs.update({
             "list": "account-options", "autocomplete": "off", "hx-get": reverse_lazy("accounts:account-lookup"),
             "hx-trigger": "input changed delay:250ms", "hx-target": "#account-options", "hx-swap": "innerHTML",

@@ -16,7 +16,7 @@ from tandem.accounts.models import Account
 from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.identity.models import User
 from tandem.scheduling.models import Task
-from tandem.scheduling.tasks.choices import ACTIVE_STATUSES, PRIORITY_RANK, TaskPriority, TaskStatus
+from tandem.scheduling.tasks.choices import ACTIVE_STATUSES, PRIORITY_RANK
 from tandem.scheduling.tasks.logic import day_window, is_overdue
 
 # Tasks without a due sort after every dated one.
@@ -157,11 +157,3 @@ def reminders_due(*, now: datetime.datetime, limit: int = 500) -> QuerySet[Task]
 def assignable_user(*, email: str) -> User | None:
     """The active user with this email (tasks can be assigned to any active colleague)."""
     return User.objects.filter(email=email.strip().lower(), is_active=True).first()
-
-
-def priority_choices() -> list[tuple[str, str]]:
-    return list(TaskPriority.choices)
-
-
-def status_choices() -> list[tuple[str, str]]:
-    return list(TaskStatus.choices)

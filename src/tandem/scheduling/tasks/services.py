@@ -160,9 +160,10 @@ def task_update(*, actor: Any, task: Task, title: str = _UNSET, description: str
     if not can(actor, Action.CHANGE, task):
         raise PermissionDenied(_("You may not change this task."))
     before = snapshot(task, AUDITED_FIELDS)
-    for name, value in (("title", title), ("description", description), ("assignee", assignee),
-                        ("account", account), ("priority", priority), ("recurrence", recurrence),
-                        ("reminder_minutes", reminder_minutes)):
+    values: dict[str, Any] = {"title": title, "description": description, "assignee": assignee,
+                              "account": account, "priority": priority, "recurrence": recurrence,
+                              "reminder_minutes": reminder_minutes}
+    for name, value in values.items():
         if value is not _UNSET:
             setattr(task, name, value.strip() if name == "description" and value else value)
     if related is not _UNSET:
@@ -195,7 +196,7 @@ def _set_status(actor: Any, task: Task, status: str) -> Task | None:
                                                                                                   AUDITED_FIELDS)))
     if status != TaskStatus.DONE:
         return None
-    if task.account_id is not None:
+    if task.account is not None:
         record_system_activity(account=task.account, type=ActivityType.SYSTEM_EVENT, actor=actor, source=task,
                                subject=_("Task completed: %(title)s") % {"title": task.title},
                                payload={"event": "task_completed", "task": task.public_id})
@@ -368,6 +369,8 @@ def task_reminders_send(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for task in selectors.reminders_due(now=now):
+        if task.assignee is None:
+            continue
         with transaction.atomic():
             claimed = Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now)
             if not claimed:

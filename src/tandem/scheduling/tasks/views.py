@@ -201,7 +201,7 @@ def task_url(task: Task) -> str:
 def task_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     task = _get_or_404(actor, public_id)
-    task.is_overdue = selectors.is_task_overdue(task, now=timezone.now())
+    task.is_overdue = selectors.is_task_overdue(task, now=timezone.now())  # type: ignore[attr-defined]
     return render(request, "scheduling/task_detail.html", {
         "nav_active": "tasks", "task": task, "related": task.related if task.related_type_id else None,
         "can_change": can(actor, Action.CHANGE, task), "can_delete": can(actor, Action.DELETE, task),

@@ -40,7 +40,7 @@ def test_a_csm_creates_a_task_for_a_day_and_reads_it_back(csm, account):
 
 def test_the_list_filters_by_assignee_status_due_and_account(csm, am, account):
     now = timezone.now()
-    late = services.task_create(actor=csm, title="late", due=now - datetime.timedelta(days=1), account=account)
+    services.task_create(actor=csm, title="late", due=now - datetime.timedelta(days=1), account=account)
     services.task_create(actor=csm, title="later", due=now + datetime.timedelta(days=5))
     services.task_create(actor=csm, title="for adam", assignee=am, account=account)
     client, auth = Client(), headers(csm, write=False)
