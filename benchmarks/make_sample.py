@@ -5,7 +5,7 @@
 
 Accounts: the bad rows cycle through missing name, invalid country, unknown tier, invalid domain, duplicate
 external id, unknown owner, bad currency, unknown parent. Contacts (for the accounts `tandem demo` makes,
-external ids demo-000000 … demo-099999): invalid email, invalid phone, unknown account, unknown buying role,
+external ids demo-000001 … demo-100000): invalid email, invalid phone, unknown account, unknown buying role,
 duplicate email, unknown time zone, bad yes/no. The bad rows' line numbers go to standard error, one per line."""
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def contact_rows(count: int, bad: int, seed: int, accounts: int) -> tuple[list[l
         number = phone % (1000 + index % 9000 if country == "US" else (2000000 if country == "DE" else 30000000) + index)
         row = [rng.choice(FIRST), rng.choice(LAST), f"person{index:07d}@sample-contacts.example", number,
                rng.choice(["CTO", "Head of Operations", "Analyst", "VP Sales", "Controller"]), rng.choice(ROLES),
-               f"demo-{rng.randrange(accounts):06d}", language, zone, rng.choice(["no", "no", "no", "yes"])]
+               f"demo-{rng.randrange(accounts) + 1:06d}", language, zone, rng.choice(["no", "no", "no", "yes"])]
         problem = problems.get(index)
         if problem == "email":
             row[2] = f"person{index:07d}-at-sample.example"
