@@ -24,6 +24,7 @@ from tandem.contacts.logic import normalise_phone
 from tandem.contacts.models import Contact
 from tandem.demo import names
 from tandem.demo.activities import bulk_demo_activities, log_demo_activities
+from tandem.demo.collaboration import demo_collaboration
 from tandem.identity import services as identity_services
 from tandem.identity.models import Role, Team, User
 from tandem.notifications import services as notification_services
@@ -181,6 +182,9 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
             parents.append(account)
         created_accounts += 1
     _demo_notifications(users)
+    _demo_tasks(users)
+    demo_collaboration(users)
+    _demo_meetings(users)
     if account_count > created_accounts:
         progress(f"  {created_accounts:,} accounts through the services; the rest in bulk…")
         bulk_accounts, bulk_contacts = _bulk(rng, created_accounts, account_count, contacts_per_account, users,
@@ -208,6 +212,60 @@ def _demo_notifications(users: dict[str, User]) -> None:
                     body="The account team booked the next business review.",
                     url=f"/accounts/{account.public_id}/", source=account, actor=SYSTEM,
                     event_key=f"demo:review:{account.pk}")
+
+
+def _demo_meetings(users: dict[str, User]) -> None:
+    """A weekly CSM–AM sync on a few key accounts, and two meetings today for every demo user (cheap at any
+    scale: a fixed number of rows)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tandem.meetings import services as meeting_services
+    from tandem.meetings.logic import zone
+
+    key_accounts = list(Account.objects.filter(tier="high_touch", team_members__role__code="csm").filter(
+        team_members__role__code="am").distinct().order_by("id")[:5])
+    if key_accounts:
+        meeting_services.weekly_syncs_create(actor=SYSTEM, accounts=key_accounts, weekday=2,
+                                             local_time=datetime.time(10), duration_minutes=30,
+                                             first_date=timezone.now().date(), time_zone="Europe/Berlin")
+    people = sorted(users.values(), key=lambda user: user.email)
+    for index, user in enumerate(people):
+        colleague = people[(index + 1) % len(people)]
+        local_day = timezone.now().astimezone(zone(user.time_zone or "UTC")).date()
+        for hour, title in ((11, "Pipeline review"), (15, "Customer call prep")):
+            start = datetime.datetime.combine(local_day, datetime.time(hour), tzinfo=zone(user.time_zone or "UTC"))
+            meeting_services.meeting_create(actor=SYSTEM, organiser=user, title=title, start=start,
+                                            end=start + datetime.timedelta(minutes=30), attendees=[colleague],
+                                            time_zone=user.time_zone or "UTC",
+                                            agenda="1. Where we are\n2. Next steps")
+
+
+def _demo_tasks(users: dict[str, User]) -> None:
+    """A few tasks for every demo user on their accounts: one overdue, one due today, a weekly one with a
+    reminder, one done (cheap at any scale: a fixed number per user)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tandem.scheduling.tasks import services as task_services
+
+    now = timezone.now()
+    for user in sorted(users.values(), key=lambda person: person.email):
+        accounts = list(Account.objects.filter(team_members__user=user).order_by("id")[:3]) or [None]
+        with transaction.atomic():
+            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[0], priority="high",
+                                      title="Follow up on the open support escalation",
+                                      due=now - datetime.timedelta(days=2, hours=3))
+            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[-1],
+                                      title="Send the QBR agenda", due=now.date())
+            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[0], priority="normal",
+                                      title="Check product usage", due=now + datetime.timedelta(days=3),
+                                      recurrence="FREQ=WEEKLY", reminder_minutes=60)
+            done = task_services.task_create(actor=SYSTEM, assignee=user, account=None, priority="low",
+                                             title="Update my working hours", due=now - datetime.timedelta(days=5))
+            task_services.task_complete(actor=SYSTEM, task=done)
 
 
 def _bulk(rng: random.Random, start_index: int, account_count: int, contacts_per_account: int, users: dict[str, User],
