@@ -237,13 +237,14 @@ def _drop_stray_exceptions(meeting: Meeting) -> None:
 def _sync_outcome(actor: Any, meeting: Meeting) -> None:
     """Outcome notes of a meeting with an account become one meeting activity on its timeline; later notes
     update that activity (or write a new one if someone deleted it)."""
-    if meeting.account_id is None or not meeting.outcome_notes:
+    account = meeting.account
+    if account is None or not meeting.outcome_notes:
         return
     activity = (Activity.objects.filter(pk=meeting.outcome_activity_id).first()
                 if meeting.outcome_activity_id else None)
     if activity is None:
         activity = record_system_activity(
-            account=meeting.account, type=ActivityType.MEETING, subject=meeting.title, actor=actor,
+            account=account, type=ActivityType.MEETING, subject=meeting.title, actor=actor,
             body=meeting.outcome_notes, occurred_at=min(meeting.start, timezone.now()), source=meeting,
             contacts=meeting.contacts.all(), participants=[meeting.organiser, *meeting.attendees.all()])
         Meeting.objects.filter(pk=meeting.pk).update(outcome_activity_id=activity.pk)
@@ -472,10 +473,13 @@ def feed_token_rotate(*, actor: Any) -> FeedSecret:
 
 
 def feed_token_revoke(*, actor: Any) -> None:
+    user = _user(actor)
+    if user is None:
+        return
     with transaction.atomic():
-        deleted, _rows = CalendarFeedToken.objects.filter(user_id=getattr(actor, "pk", None)).delete()
+        deleted, _rows = CalendarFeedToken.objects.filter(user_id=user.pk).delete()
         if deleted:
-            audit_record(actor=actor, action=AuditAction.CHANGE, obj=_user(actor),
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=user,
                          changes={"calendar_feed": ["…", "revoked"]})
 
 

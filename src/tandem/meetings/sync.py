@@ -134,9 +134,10 @@ def _client(account: CalendarAccount) -> Any:
     import caldav
 
     password = decrypt_password(account.password_encrypted, secret_key=settings.SECRET_KEY)
-    return caldav.DAVClient(url=account.url, username=account.username, password=password,
-                            timeout=TIMEOUT_SECONDS, require_tls=urlparse(account.url).scheme == "https",
-                            enable_rfc6764=False)
+    client_class: Any = caldav.DAVClient
+    return client_class(url=account.url, username=account.username, password=password,
+                        timeout=TIMEOUT_SECONDS, require_tls=urlparse(account.url).scheme == "https",
+                        enable_rfc6764=False)
 
 
 def _calendar(client: Any, account: CalendarAccount) -> Any:
@@ -276,7 +277,8 @@ def _push(account: CalendarAccount, calendar: Any, summary: SyncSummary, now: da
         if row is None:
             event = calendar.save_event(data)
         else:
-            event = caldav.Event(client=calendar.client, url=row.href, data=data, parent=calendar)
+            event_class: Any = caldav.Event
+            event = event_class(client=calendar.client, url=row.href, data=data, parent=calendar)
             event.save()
         event = _fetch(calendar, str(event.url)) or event
         SyncedEvent.objects.update_or_create(calendar=account, uid=meeting.ical_uid, defaults={

@@ -52,7 +52,8 @@ def radicale(tmp_path):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"Radicale did not start: {process.stderr.read() if process.stderr else ''}")
+                raise RuntimeError(
+                    f"Radicale did not start: {process.stderr.read() if process.stderr else ''}") from None
             time.sleep(0.1)
     yield Radicale(base_url=base_url, username="carla", password="calendar-secret")
     process.terminate()
