@@ -223,7 +223,7 @@ def _create_next_occurrence(actor: Any, task: Task) -> Task | None:
 
 
 def _locked(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("assignee", "account").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("assignee", "account").get(pk=task.pk)
 
 
 def task_complete(*, actor: Any, task: Task) -> Task:
