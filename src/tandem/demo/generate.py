@@ -183,7 +183,6 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
         created_accounts += 1
     _demo_notifications(users)
     _demo_tasks(users)
-    _demo_tasks(users)
     demo_collaboration(users)
     _demo_meetings(users)
     if account_count > created_accounts:
@@ -241,32 +240,6 @@ def _demo_meetings(users: dict[str, User]) -> None:
                                             end=start + datetime.timedelta(minutes=30), attendees=[colleague],
                                             time_zone=user.time_zone or "UTC",
                                             agenda="1. Where we are\n2. Next steps")
-
-
-def _demo_tasks(users: dict[str, User]) -> None:
-    """A few tasks for every demo user on their accounts: one overdue, one due today, a weekly one with a
-    reminder, one done (cheap at any scale: a fixed number per user)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from tandem.scheduling.tasks import services as task_services
-
-    now = timezone.now()
-    for user in sorted(users.values(), key=lambda person: person.email):
-        accounts = list(Account.objects.filter(team_members__user=user).order_by("id")[:3]) or [None]
-        with transaction.atomic():
-            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[0], priority="high",
-                                      title="Follow up on the open support escalation",
-                                      due=now - datetime.timedelta(days=2, hours=3))
-            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[-1],
-                                      title="Send the QBR agenda", due=now.date())
-            task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[0], priority="normal",
-                                      title="Check product usage", due=now + datetime.timedelta(days=3),
-                                      recurrence="FREQ=WEEKLY", reminder_minutes=60)
-            done = task_services.task_create(actor=SYSTEM, assignee=user, account=None, priority="low",
-                                             title="Update my working hours", due=now - datetime.timedelta(days=5))
-            task_services.task_complete(actor=SYSTEM, task=done)
 
 
 def _demo_tasks(users: dict[str, User]) -> None:
