@@ -95,7 +95,7 @@ def mention_candidates(*, actor: Any, query: str, record: Model | None = None,
     """Active colleagues whose name or email contains ``query`` and who may see ``record`` (when given): the
     people the actor may mention there. Never the actor."""
     term = " ".join(query.split())[:100]
-    users = User.objects.filter(is_active=True).exclude(pk=getattr(actor, "pk", None)).order_by("full_name", "id")
+    users = User.objects.filter(is_active=True).exclude(pk=getattr(actor, "pk", None) or 0).order_by("full_name", "id")
     if term:
         users = users.filter(Q(full_name__icontains=term) | Q(email__icontains=term))
     found: list[User] = []

@@ -131,6 +131,8 @@ def comment_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 def comment_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     comment = _comment_or_404(request, public_id)
     record = comment.target
+    if record is None:
+        raise Http404
     services.comment_delete(actor=request.user, comment=comment)
     if request.htmx:
         return _block(request, record)

@@ -81,3 +81,11 @@ def test_demo_users_find_unread_notifications_and_follow_accounts(demo):
     for user in User.objects.filter(email__endswith="@demo.tandem"):
         assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() >= 1
     assert Follow.objects.count() >= 2
+
+
+def test_demo_has_comments_with_mentions_and_a_pending_handoff_per_persona(demo):
+    from tandem.collaboration.models import Comment, CommentMention, Handoff
+
+    assert Comment.objects.count() == 12 and CommentMention.objects.count() == 12
+    senders = set(Handoff.objects.filter(status="pending").values_list("from_user__email", flat=True))
+    assert senders == {"ian.impl@demo.tandem", "amy.am@demo.tandem", "jun.am@demo.tandem"}
