@@ -48,6 +48,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         admin_items.append(NavItem(_("Explain access"), reverse("access:explain"), "explain"))
     if can(user, "create", resource="custom_field"):
         admin_items.append(NavItem(_("Custom fields"), reverse("customfields:field-list"), "custom_fields"))
+    if can(user, "change", resource="handoff_template"):
+        admin_items.append(NavItem(_("Handoff templates"), reverse("collaboration:template-list"),
+                                   "handoff_templates"))
     if can(user, "view", resource="audit_log"):
         admin_items.append(NavItem(_("Audit log"), reverse("audit:entry-list"), "audit"))
     if can(user, "view", resource="notification_delivery"):
