@@ -253,7 +253,7 @@ def _demo_tasks(users: dict[str, User]) -> None:
 
     now = timezone.now()
     for user in sorted(users.values(), key=lambda person: person.email):
-        accounts = list(Account.objects.filter(team_members__user=user).order_by("id")[:3]) or [None]
+        accounts: list[Account | None] = [*Account.objects.filter(team_members__user=user).order_by("id")[:3]] or [None]
         with transaction.atomic():
             task_services.task_create(actor=SYSTEM, assignee=user, account=accounts[0], priority="high",
                                       title="Follow up on the open support escalation",
