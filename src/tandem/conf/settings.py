@@ -363,6 +363,10 @@ API_TOKEN_SCOPES = {
     "notifications:write": _("Mark notifications read, change notification preferences and follows"),
     "meetings:read": _("Read meetings, free slots and my calendar-sync status"),
     "meetings:write": _("Plan, change and cancel meetings; rotate my calendar feed; change my calendar sync"),
+    "comments:read": _("Read comments"),
+    "comments:write": _("Post, edit and delete comments"),
+    "handoffs:read": _("Read handoffs and handoff templates"),
+    "handoffs:write": _("Start, accept, decline and cancel handoffs; edit handoff templates"),
     "tasks:read": _("Read tasks"),
     "tasks:write": _("Create, change, complete and delete tasks"),
 }
