@@ -180,7 +180,7 @@ def meeting_cancel(request: AuthedRequest, meeting_id: str) -> dict[str, Any]:
 
 
 @router.post("/{meeting_id}/cancel-occurrence", response=MeetingOut,
-             operation_id="meetings_meeting_cancel_occurrence")
+             operation_id="meetings_occurrence_cancel")
 def meeting_cancel_occurrence(request: AuthedRequest, meeting_id: str, payload: OccurrenceCancelIn) -> dict[str, Any]:
     """Cancel one occurrence of a series (it becomes an EXDATE)."""
     actor = api_actor(request, scope="meetings:write")
@@ -189,7 +189,7 @@ def meeting_cancel_occurrence(request: AuthedRequest, meeting_id: str, payload: 
     return _out(selectors.meeting_get(actor=actor, public_id=meeting_id))
 
 
-@slots_router.get("", response=FreeSlotsOut, operation_id="meetings_free_slot_list")
+@slots_router.get("", response=FreeSlotsOut, operation_id="meetings_slot_list")
 def free_slot_list(request: AuthedRequest, users: list[str] = Query(...), length: int = 30, days: int = 7,
                    count: int = 10) -> dict[str, Any]:
     """The next ``count`` free slots of ``length`` minutes in the next ``days`` days for two or more users
@@ -208,7 +208,7 @@ def free_slot_list(request: AuthedRequest, users: list[str] = Query(...), length
             "items": [{"start": slot.start, "end": slot.end} for slot in found]}
 
 
-@feed_router.post("/rotate", response=FeedRotateOut, operation_id="meetings_calendar_feed_rotate")
+@feed_router.post("/rotate", response=FeedRotateOut, operation_id="meetings_feed_rotate")
 def calendar_feed_rotate(request: AuthedRequest) -> dict[str, Any]:
     """A new secret address for your iCalendar feed (the old one stops working). The address is returned
     only now; Tandem keeps only its hash."""
@@ -225,13 +225,13 @@ def _sync_out(actor: Any) -> dict[str, Any]:
             "last_summary": account.last_summary}
 
 
-@sync_router.get("", response=CalendarSyncOut, operation_id="meetings_calendar_sync_get")
+@sync_router.get("", response=CalendarSyncOut, operation_id="meetings_sync_get")
 def calendar_sync_get(request: AuthedRequest) -> dict[str, Any]:
     """Your CalDAV sync settings and how the last sync went (never the password)."""
     return _sync_out(api_actor(request, scope="meetings:read"))
 
 
-@sync_router.put("", response=CalendarSyncOut, operation_id="meetings_calendar_sync_update")
+@sync_router.put("", response=CalendarSyncOut, operation_id="meetings_sync_update")
 def calendar_sync_update(request: AuthedRequest, payload: CalendarSyncIn) -> dict[str, Any]:
     """Set your CalDAV account (``password`` left out keeps the stored one; it is stored encrypted)."""
     actor = api_actor(request, scope="meetings:write")
@@ -240,7 +240,7 @@ def calendar_sync_update(request: AuthedRequest, payload: CalendarSyncIn) -> dic
     return _sync_out(actor)
 
 
-@sync_router.post("", response={202: CalendarSyncOut}, operation_id="meetings_calendar_sync_start")
+@sync_router.post("", response={202: CalendarSyncOut}, operation_id="meetings_sync_start")
 def calendar_sync_start(request: AuthedRequest) -> Status:
     """Sync your calendar now (in the background; GET shows the outcome)."""
     actor = api_actor(request, scope="meetings:write")
