@@ -45,13 +45,13 @@ def demo_collaboration(users: dict[str, User]) -> None:
         sender, receiver = users.get(sender_email), users.get(receiver_email)
         if sender is None or receiver is None:
             continue
-        account = _account_for(sender, to_role, used)
-        if account is None:
+        target = _account_for(sender, to_role, used)
+        if target is None:
             continue
-        used.add(account.pk)
+        used.add(target.pk)
         with transaction.atomic():
             collaboration_services.handoff_start(
-                actor=sender, account=account, to_user=receiver, to_role_code=to_role, from_role_code=from_role,
+                actor=sender, account=target, to_user=receiver, to_role_code=to_role, from_role_code=from_role,
                 note="Notes from the last calls are on the timeline.")
 
 
