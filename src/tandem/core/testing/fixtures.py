@@ -68,10 +68,10 @@ DATA_MIGRATIONS = [
     ("tandem.files.migrations.0002_default_policy", "seed"),
     ("tandem.notifications.migrations.0002_default_policy", "seed"),
     ("tandem.timeline.migrations.0002_default_policy", "seed"),
-    ("tandem.collaboration.migrations.0002_default_policy", "seed"),
-    ("tandem.collaboration.migrations.0003_default_handoff_templates", "seed"),
     ("tandem.scheduling.migrations.0002_task_default_policy", "seed"),
     ("tandem.meetings.migrations.0002_default_policy", "seed"),
+    ("tandem.collaboration.migrations.0002_default_policy", "seed"),
+    ("tandem.collaboration.migrations.0003_default_handoff_templates", "seed"),
 ]
 
 
