@@ -374,5 +374,8 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # --- imports -------------------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("TANDEM_IMPORT_MAX_MB", 512, minimum=1) * 2**20
+# Large "valid rows" contact imports on PostgreSQL are written by this many processes (1: never in parallel).
+IMPORT_WORKERS = env_int("TANDEM_IMPORT_WORKERS", 2, minimum=1)
+IMPORT_PARALLEL_MIN_ROWS = env_int("TANDEM_IMPORT_PARALLEL_MIN_ROWS", 20_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20

@@ -122,6 +122,8 @@ class Importer:
     prefetch: Callable[[Any, list[MappedRow], FileContext], None] | None = None
     # ... and write a chunk of prepared rows in a few statements; returns counts by outcome.
     write_many: Callable[[Any, list[Prepared]], dict[str, int]] | None = None
+    # The row's upsert key (e.g. its email): rows sharing one are written by the same process in a parallel import.
+    partition_key: Callable[[MappedRow], str] | None = None
 
     def all_fields(self) -> list[ImportField]:
         """The built-in fields plus the record type's custom fields (named ``custom.<key>``)."""
@@ -514,6 +516,12 @@ def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepar
     return prepared
 
 
+def _contact_partition_key(row: MappedRow) -> str:
+    """What a contact row is matched by: rows that could meet the same contact go to the same import process."""
+    return _email_key(row["email"]) if row.get("email") else (
+        f"external_id:{row['external_id']}" if row.get("external_id") else "")
+
+
 def _write_contacts(actor: Any, rows: list[Prepared]) -> dict[str, int]:
     return contact_services.contact_import_many(
         actor=actor, creates=[row.new for row in rows if row.new is not None],
@@ -568,5 +576,6 @@ def _prepare_team(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
 def register_builtin() -> None:
     register(Importer("accounts", gettext_lazy("Accounts"), "account", ACCOUNT_FIELDS, _prepare_account))
     register(Importer("contacts", gettext_lazy("Contacts"), "contact", CONTACT_FIELDS, _prepare_contact,
-                      prefetch=_prefetch_contacts, write_many=_write_contacts))
+                      prefetch=_prefetch_contacts, write_many=_write_contacts,
+                      partition_key=_contact_partition_key))
     register(Importer("account_team", gettext_lazy("Account team"), "account", TEAM_FIELDS, _prepare_team))

@@ -8,17 +8,19 @@ In "all or nothing" mode the whole file is one transaction and any bad row rolls
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,58 +270,151 @@ def _write_chunk(importer: Importer, actor: Any, ready: list[tuple[MappedRow, Pr
     return counts, failed
 
 
-def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
-    """Write the rows. Rows are validated again at write time (data may have changed since the dry run)."""
-    importer = get_importer(job.kind)
+@dataclass
+class _Totals:
+    counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
+    processed: int = 0
+    bad: int = 0
+    problem: str = ""  # the file could not be read to the end
+    aborted: bool = False  # all or nothing: a row failed
+    pending: list[ImportRowError] = field(default_factory=list)  # all or nothing: saved after the rollback
+
+    def add(self, other: _Totals) -> None:
+        for outcome, count in other.counts.items():
+            self.counts[outcome] += count
+        self.processed += other.processed
+        self.bad += other.bad
+        self.problem = self.problem or other.problem
+
+
+def _mine(importer: Importer, row: MappedRow, share: tuple[int, int] | None) -> bool:
+    """Whether this worker writes ``row``: rows with the same upsert key always go to the same worker (so it sees
+    duplicates and writes them in file order); rows without one are spread by line."""
+    if share is None:
+        return True
+    index, count = share
+    key = (importer.partition_key(row) if importer.partition_key else "") or f"line:{row.line}"
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % count == index
+
+
+def _run_rows(actor: Any, job: ImportJob, importer: Importer, *, all_or_nothing: bool,
+              share: tuple[int, int] | None = None) -> _Totals:
+    """Check and write the file's rows (this worker's share of them), saving row errors as they come."""
     context = FileContext()
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    totals = _Totals()
     errors: list[ImportRowError] = []
-    processed = bad = 0
+    try:
+        for whole_chunk in _mapped_rows(job):
+            chunk = [(row, problem) for row, problem in whole_chunk if _mine(importer, row, share)]
+            _prefetch(importer, actor, chunk, context)
+            ready: list[tuple[MappedRow, Prepared]] = []
+            for row, problem in chunk:
+                totals.processed += 1
+                prepared = Prepared(errors=[("", problem)]) if problem else importer.prepare(actor, row, context)
+                if prepared.errors:
+                    totals.bad += 1
+                    errors.extend(_row_errors(job, row.line, prepared.errors))
+                    if all_or_nothing:
+                        raise _AllOrNothingAbort
+                elif prepared.write is not None:
+                    ready.append((row, prepared))
+            written, failed = _write_chunk(importer, actor, ready, all_or_nothing)
+            for outcome, count in written.items():
+                totals.counts[outcome] += count
+            for row, problems in failed:
+                totals.bad += 1
+                errors.extend(_row_errors(job, row.line, problems))
+            if failed and all_or_nothing:
+                raise _AllOrNothingAbort
+            if not all_or_nothing and len(errors) >= ERROR_BATCH:  # (all or nothing stops at the first)
+                ImportRowError.objects.bulk_create(errors)
+                errors = []
+            if share is None:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=totals.processed)
+            else:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=F("processed_rows") + len(chunk))
+    except _AllOrNothingAbort:
+        totals.aborted = True
+    except readers.FileProblem as problem:
+        totals.problem = str(problem)
+    if all_or_nothing:
+        totals.pending = errors
+    else:
+        ImportRowError.objects.bulk_create(errors)
+    return totals
+
+
+def run_share(*, actor: Any, job: ImportJob, index: int, count: int) -> dict[str, Any]:
+    """One process's share of a parallel import (called by transfer/parallel.py in a child process)."""
+    totals = _run_rows(actor, job, get_importer(job.kind), all_or_nothing=False, share=(index, count))
+    return {"counts": totals.counts, "processed": totals.processed, "bad": totals.bad, "problem": totals.problem}
+
+
+def _parallel_workers(importer: Importer, job: ImportJob) -> int:
+    """How many processes write this import: several only for large 'valid rows' imports on PostgreSQL of kinds
+    that can be partitioned by upsert key (all or nothing needs one transaction, hence one process)."""
+    workers = settings.IMPORT_WORKERS
+    if (workers < 2 or job.mode != ImportMode.VALID_ROWS or importer.partition_key is None
+            or importer.write_many is None or connection.vendor != "postgresql"
+            or job.total_rows < settings.IMPORT_PARALLEL_MIN_ROWS):
+        return 1
+    return workers
+
+
+def _run_parallel(actor: Any, job: ImportJob, workers: int) -> _Totals:
+    import multiprocessing
+
+    from tandem.transfer.parallel import share_worker
+
+    actor_pk = None if getattr(actor, "is_system", False) else actor.pk
+    database_name = str(connection.settings_dict["NAME"])
+    totals = _Totals()
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        for result in pool.starmap(share_worker, [(job.pk, actor_pk, index, workers, database_name)
+                                                  for index in range(workers)]):
+            totals.add(_Totals(result["counts"], result["processed"], result["bad"], result["problem"]))
+    return totals
+
+
+def import_job_run(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Write the rows. Rows are validated again at write time (data may have changed since the dry run). Large
+    'valid rows' imports on PostgreSQL run in several processes (TANDEM_IMPORT_WORKERS), each owning the rows whose
+    upsert key hashes to it."""
+    importer = get_importer(job.kind)
     job.row_errors.all().delete()
     all_or_nothing = job.mode == ImportMode.ALL_OR_NOTHING
-    try:
-        with transaction.atomic() if all_or_nothing else contextlib.nullcontext():
-            for chunk in _mapped_rows(job):
-                _prefetch(importer, actor, chunk, context)
-                ready: list[tuple[MappedRow, Prepared]] = []
-                for row, problem in chunk:
-                    processed += 1
-                    prepared = Prepared(errors=[("", problem)]) if problem else importer.prepare(actor, row, context)
-                    if prepared.errors:
-                        bad += 1
-                        errors.extend(_row_errors(job, row.line, prepared.errors))
-                        if all_or_nothing:
-                            raise _AllOrNothingAbort
-                    elif prepared.write is not None:
-                        ready.append((row, prepared))
-                written, failed = _write_chunk(importer, actor, ready, all_or_nothing)
-                for outcome, count in written.items():
-                    counts[outcome] += count
-                for row, problems in failed:
-                    bad += 1
-                    errors.extend(_row_errors(job, row.line, problems))
-                if failed and all_or_nothing:
-                    raise _AllOrNothingAbort
-                if not all_or_nothing and len(errors) >= ERROR_BATCH:  # (all or nothing stops at the first)
-                    ImportRowError.objects.bulk_create(errors)
-                    errors = []
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
-    except _AllOrNothingAbort:
-        ImportRowError.objects.bulk_create(errors)
+    workers = _parallel_workers(importer, job)
+    if workers > 1:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=0)
+        totals = _run_parallel(actor, job, workers)
+    elif all_or_nothing:
+        totals = _Totals()
+        try:
+            with transaction.atomic():
+                totals = _run_rows(actor, job, importer, all_or_nothing=True)
+                if totals.aborted or totals.problem:
+                    raise _AllOrNothingAbort  # roll every written row back
+        except _AllOrNothingAbort:
+            pass
+        ImportRowError.objects.bulk_create(totals.pending)
+    else:
+        totals = _run_rows(actor, job, importer, all_or_nothing=False)
+    if totals.aborted:
         return _finish(job, ImportStatus.FAILED, _("Nothing was imported: a row failed (all or nothing)."),
-                       processed=processed, valid=0, bad=bad)
-    except readers.FileProblem as problem:
-        ImportRowError.objects.bulk_create(errors)
-        return _finish(job, ImportStatus.FAILED, str(problem), processed=processed, valid=0, bad=bad)
-    ImportRowError.objects.bulk_create(errors)
+                       processed=totals.processed, valid=0, bad=totals.bad)
+    if totals.problem:
+        valid = 0 if all_or_nothing else sum(totals.counts.values())
+        return _finish(job, ImportStatus.FAILED, totals.problem, processed=totals.processed, valid=valid,
+                       bad=totals.bad)
+    counts = totals.counts
     job.created_count, job.updated_count = counts["created"], counts["updated"]
-    finished = _finish(job, ImportStatus.DONE, "", processed=processed,
-                       valid=counts["created"] + counts["updated"] + counts["unchanged"], bad=bad)
+    finished = _finish(job, ImportStatus.DONE, "", processed=totals.processed,
+                       valid=counts["created"] + counts["updated"] + counts["unchanged"], bad=totals.bad)
     audit_record(actor=actor, action=AuditAction.CREATE, obj=finished,
                  summary=_("Imported %(kind)s from %(file)s: %(created)s created, %(updated)s updated, "
                            "%(bad)s rows rejected") % {"kind": job.kind, "file": job.file_name,
                                                        "created": counts["created"], "updated": counts["updated"],
-                                                       "bad": bad})
+                                                       "bad": totals.bad})
     return finished
 
 

@@ -99,3 +99,30 @@ def test_email_matching_ignores_case(admin, case):
     job = run(admin, f"first_name,email\nLena B,{case}\n")
     assert (job.created_count, job.updated_count) == (0, 1)
     assert Contact.objects.get().first_name == "Lena B"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_on_postgresql_is_written_by_two_processes_with_the_same_outcome(admin, settings):
+    """Rows sharing an upsert key go to the same process, so in-file duplicates are still caught and every row
+    is written once, by child processes working on the committed data."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("imports are written in parallel on PostgreSQL only")
+    settings.IMPORT_WORKERS, settings.IMPORT_PARALLEL_MIN_ROWS = 2, 10
+    account = AccountFactory(name="Parallel Co", external_id="acc_par", country="DE")
+    Contact.objects.create(first_name="Old", email="old@par.example", account=account)
+    rows = ["first_name,email,account_external_id"]
+    rows += [f"P{n},p{n}@par.example,acc_par" for n in range(60)]
+    rows += ["Again,p7@par.example,acc_par",  # line 62: duplicate of line 9
+             "New name,OLD@par.example,acc_par",  # line 63: updates the existing contact
+             "Broken,not-an-email,acc_par"]  # line 64
+    job = run(admin, "\n".join(rows) + "\n")
+    assert job.status == "done"
+    assert (job.processed_rows, job.created_count, job.updated_count, job.error_rows) == (63, 60, 1, 2)
+    assert [(e.line, e.message) for e in job.row_errors.order_by("line")] == [
+        (62, "Duplicate of line 9 in this file."), (64, "Not a valid email address: not-an-email")]
+    assert Contact.objects.filter(email__endswith="@par.example").count() == 61
+    assert Contact.objects.get(email__iexact="old@par.example").first_name == "New name"
+    kind = ContentType.objects.get_for_model(Contact)
+    assert AuditEntry.objects.filter(content_type=kind, action=AuditAction.CREATE, actor=admin).count() == 60
