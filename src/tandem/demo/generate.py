@@ -231,10 +231,11 @@ def _demo_meetings(users: dict[str, User]) -> None:
                                              local_time=datetime.time(10), duration_minutes=30,
                                              first_date=timezone.now().date(), time_zone="Europe/Berlin")
     people = sorted(users.values(), key=lambda user: user.email)
-    for index, user in enumerate(people):
-        colleague = people[(index + 1) % len(people)]
+    for index in range(0, len(people), 2):  # pairs, so nobody is booked twice at the same hour
+        user, colleague = people[index], people[(index + 1) % len(people)]
         local_day = timezone.now().astimezone(zone(user.time_zone or "UTC")).date()
-        for hour, title in ((11, "Pipeline review"), (15, "Customer call prep")):
+        hours = (11, 15) if index + 1 < len(people) else (13, 16)  # the odd one out pairs with the first person
+        for hour, title in zip(hours, ("Pipeline review", "Customer call prep"), strict=True):
             start = datetime.datetime.combine(local_day, datetime.time(hour), tzinfo=zone(user.time_zone or "UTC"))
             meeting_services.meeting_create(actor=SYSTEM, organiser=user, title=title, start=start,
                                             end=start + datetime.timedelta(minutes=30), attendees=[colleague],
