@@ -378,4 +378,7 @@ IMPORT_MAX_BYTES = env_int("TANDEM_IMPORT_MAX_MB", 512, minimum=1) * 2**20
 IMPORT_WORKERS = env_int("TANDEM_IMPORT_WORKERS", 2, minimum=1)
 IMPORT_PARALLEL_MIN_ROWS = env_int("TANDEM_IMPORT_PARALLEL_MIN_ROWS", 20_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
+# The permission editor posts one field per role x resource x action (plus its original value): with every
+# capability's resources that passes Django's default of 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
