@@ -97,7 +97,7 @@ def _grants(actor: Any, resource: str, action: str) -> list[Grant]:
 
 def forget_cached_grants(actor: Any) -> None:
     """Drop the per-actor cache (after the actor's roles or the policy changed)."""
-    for attribute in ("_access_grants", "_field_access"):
+    for attribute in ("_access_grants", "_field_access", "_readable_custom_keys"):
         if hasattr(actor, attribute):
             delattr(actor, attribute)
 

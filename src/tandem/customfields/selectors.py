@@ -25,9 +25,24 @@ def writable_fields(*, actor: Any, resource: str) -> list[CustomField]:
 
 
 def readable_values(*, actor: Any, resource: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The subset of a record's custom values the actor may read (unknown keys are dropped)."""
-    keys = {f.key for f in readable_fields(actor=actor, resource=resource)}
-    return {key: value for key, value in (values or {}).items() if key in keys}
+    """The subset of a record's custom values the actor may read (unknown keys are dropped). The readable keys
+    are looked up once per actor object (a request), not once per record of a list."""
+    if not values:
+        return {}
+    cache: dict[str, frozenset[str]] | None = getattr(actor, "_readable_custom_keys", None)
+    if cache is None:
+        cache = {}
+        actor._readable_custom_keys = cache
+    if resource not in cache:
+        cache[resource] = frozenset(f.key for f in readable_fields(actor=actor, resource=resource))
+    keys = cache[resource]
+    return {key: value for key, value in values.items() if key in keys}
+
+
+def forget_readable_keys(actor: Any) -> None:
+    """Drop the per-actor cache (after custom fields or field-group rules changed in the same request)."""
+    if hasattr(actor, "_readable_custom_keys"):
+        del actor._readable_custom_keys
 
 
 def redact_changes(*, actor: Any, resource: str, changes: dict[str, Any]) -> dict[str, Any]:

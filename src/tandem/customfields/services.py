@@ -17,6 +17,7 @@ from tandem.core.exceptions import PermissionDenied, ValidationFailed
 from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES, FieldType
 from tandem.customfields.logic import FieldSpec, coerce, is_empty
 from tandem.customfields.models import CustomField
+from tandem.customfields.selectors import forget_readable_keys
 from tandem.identity.models import User
 
 FIELD_GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -119,6 +120,7 @@ def custom_field_create(*, actor: Any, resource: str, key: str, label: str, fiel
     with transaction.atomic():
         field.save()
         audit_created(actor=actor, obj=field, fields=DEFINITION_FIELDS)
+    forget_readable_keys(actor)
     return field
 
 
@@ -138,6 +140,7 @@ def custom_field_update(*, actor: Any, field: CustomField, **changes: Any) -> Cu
         if changed:
             field.save()
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=field, changes=changed)
+    forget_readable_keys(actor)
     return field
 
 
@@ -147,6 +150,7 @@ def custom_field_delete(*, actor: Any, field: CustomField) -> None:
     with transaction.atomic():
         audit_deleted(actor=actor, obj=field, fields=DEFINITION_FIELDS)
         field.delete()
+    forget_readable_keys(actor)
 
 
 def expand_custom_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:

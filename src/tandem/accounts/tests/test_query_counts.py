@@ -45,3 +45,18 @@ def test_the_account_list_needs_the_same_queries_for_2_or_50_accounts(am):
     for _index in range(48):
         AccountFactory(owner=am, parent=AccountFactory(owner=am))
     assert _queries(client, "/accounts/?columns=domain,owner,team,parent,tier") == few
+
+
+def test_the_account_list_api_needs_the_same_queries_for_2_or_50_accounts_with_custom_fields(am):
+    """Custom values are filtered by the readable fields once per request, not once per account."""
+    from tandem.customfields.models import CustomField
+
+    CustomField.objects.create(resource="account", key="segment_code", label="Segment code", field_type="text")
+    for index in range(2):
+        AccountFactory(owner=am, name=f"A{index}", custom={"segment_code": "x"})
+    client = logged_in(am)
+    _queries(client, "/api/v1/accounts?limit=50")
+    few = _queries(client, "/api/v1/accounts?limit=50")
+    for index in range(2, 50):
+        AccountFactory(owner=am, name=f"A{index:02d}", custom={"segment_code": "x"})
+    assert _queries(client, "/api/v1/accounts?limit=50") == few
