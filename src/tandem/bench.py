@@ -131,6 +131,7 @@ else:
     figures = {"rows": rows - 1}
 figures["seconds"] = round(time.perf_counter() - start, 2)
 figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+figures["worker_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 print(json.dumps(figures))
 """
 
@@ -170,8 +171,10 @@ def report_transfer(result: dict[str, Any]) -> str:
              f"{result['machine']['platform']}"]
     for phase in ("dry_run", "import", "export"):
         figures = result[phase]
+        workers = f" (largest worker process {figures['worker_peak_rss_mb']} MB)" \
+            if figures.get("worker_peak_rss_mb") else ""
         lines.append(f"  {phase:<8} {figures['rows']:>10,} rows  {figures['seconds']:>8.1f} s  "
-                     f"{figures['rows_per_second']:>8,} rows/s  peak RSS {figures['peak_rss_mb']:>5} MB")
+                     f"{figures['rows_per_second']:>8,} rows/s  peak RSS {figures['peak_rss_mb']:>5} MB{workers}")
     return "\n".join(lines)
 
 
