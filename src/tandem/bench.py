@@ -89,6 +89,93 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# --- timeline and mentions (the collaboration issue) ----------------------------------------------------------
+
+TIMELINE_SIZE = 100_000
+FAN_OUT = 20
+
+
+def _timeline_account() -> Any:
+    """An account with TIMELINE_SIZE activities (made once, with bulk inserts, and kept for later runs)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tandem.accounts.models import Account
+    from tandem.core.bulk import insert_many
+    from tandem.timeline.models import Activity
+
+    account, _created = Account.objects.get_or_create(external_id="bench-timeline",
+                                                      defaults={"name": "Benchmark timeline account"})
+    missing = TIMELINE_SIZE - Activity.objects.filter(account=account).count()
+    start = timezone.now() - datetime.timedelta(days=400)
+    from django.db import transaction
+
+    while missing > 0:
+        batch = [Activity(account=account, type="note", subject=f"Benchmark note {n}", body=f"Note {n}",
+                          body_html=f"<p>Note {n}</p>", occurred_at=start + datetime.timedelta(minutes=5 * n))
+                 for n in range(missing - min(missing, 10_000), missing)]
+        with transaction.atomic():
+            insert_many(Activity, batch)
+        missing -= len(batch)
+    return account
+
+
+def run_collaboration(*, runs: int = 50) -> dict[str, Any]:
+    """The account timeline API (first page, a page 50,000 rows deep, the last page) on an account with
+    100,000 activities, and a comment mentioning 20 people (the request only; delivery is a background job)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from tandem.api.pagination import _encode
+    from tandem.identity.models import Role, User
+    from tandem.timeline.models import Activity
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    admin = User.objects.filter(roles__code="administrator", is_active=True).first()
+    if admin is None:
+        raise RuntimeError("create an administrator first: tandem init")
+    account = _timeline_account()
+    client = Client()
+    client.force_login(admin)
+
+    def ok(response: Any) -> None:
+        assert response.status_code in (200, 201), (response.status_code, response.content[:300])
+
+    rows = Activity.objects.filter(account=account).order_by("-occurred_at", "-id")
+    def cursor_at(offset: int) -> str:
+        row = rows.values_list("occurred_at", "id")[offset]
+        return _encode([row[0], row[1]])
+
+    base = f"/api/v1/activities?account={account.public_id}&limit=50"
+    deep, last = cursor_at(49_999), cursor_at(TIMELINE_SIZE - 51)
+    results = {
+        f"account timeline API, first page of 50 ({TIMELINE_SIZE:,} activities)": _timed(
+            lambda: ok(client.get(base)), runs),
+        "account timeline API, page after row 50,000": _timed(lambda: ok(client.get(f"{base}&cursor={deep}")), runs),
+        "account timeline API, last page": _timed(lambda: ok(client.get(f"{base}&cursor={last}")), runs),
+    }
+    role = Role.objects.get(code="administrator")  # people who may see the account, so the mentions are valid
+    people = []
+    for n in range(FAN_OUT):
+        person, created = User.objects.get_or_create(email=f"bench-mention-{n}@example.invalid",
+                                                     defaults={"full_name": f"Bench Person {n}"})
+        if created:
+            person.set_unusable_password()
+            person.save()
+            person.roles.add(role)
+        people.append(person)
+    mentions = " ".join(f"@[{person.full_name}]({person.public_id})" for person in people)
+    counter = iter(range(10**9))
+    results[f"comment mentioning {FAN_OUT} people (request; delivery runs in the background)"] = _timed(
+        lambda: ok(client.post("/api/v1/comments", {"object_type": "account", "object_id": account.public_id,
+                                                    "body": f"Please look at this ({next(counter)}) {mentions}"},
+                               content_type="application/json")), max(5, runs // 5))
+    return {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "database": connection.vendor, "activities": TIMELINE_SIZE, "results": results}
+
+
 # --- imports and exports -----------------------------------------------------------------------------------
 # Each phase runs in a child process of its own, so its peak RSS is its own and not the benchmark's.
 
@@ -178,10 +265,19 @@ def report_transfer(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(runs: int, output: str | None, import_file: str | None = None, kind: str = "contacts") -> None:
+def main(runs: int, output: str | None, import_file: str | None = None, kind: str = "contacts",
+         collaboration: bool = False) -> None:
     if import_file:
         result = run_transfer(kind=kind, path=import_file)
         print(report_transfer(result))
+    elif collaboration:
+        result = run_collaboration(runs=runs)
+        lines = [f"{result['database']}: one account with {result['activities']:,} activities; "
+                 f"{result['machine']['cpus']} CPUs, {result['machine']['platform']}"]
+        for name, figures in result["results"].items():
+            lines.append(f"  {name:<75} median {figures['median_ms']:>8.1f} ms   p95 {figures['p95_ms']:>8.1f} ms"
+                         f"   ({figures['runs']} runs)")
+        print("\n".join(lines))
     else:
         result = run(runs=runs)
         print(report(result))

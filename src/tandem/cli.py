@@ -489,7 +489,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from tandem import bench
 
     try:
-        bench.main(args.runs, args.output, import_file=args.import_file, kind=args.kind)
+        bench.main(args.runs, args.output, import_file=args.import_file, kind=args.kind,
+                   collaboration=args.collaboration)
     except RuntimeError as error:
         raise CliError(str(error)) from None
     return 0
@@ -580,6 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(each in its own process, with its peak memory)")
     bench.add_argument("--kind", choices=["accounts", "contacts"], default="contacts",
                        help="what --import-file holds (default: contacts)")
+    bench.add_argument("--collaboration", action="store_true",
+                       help="instead: the account timeline with 100,000 activities and a comment mentioning 20 "
+                            "people (creates that account once)")
     bench.set_defaults(handler=cmd_bench)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
