@@ -22,6 +22,7 @@ from tandem.meetings.api import sync_router as meetings_sync_router
 from tandem.notifications.api import follows_router as notification_follows_router
 from tandem.notifications.api import preferences_router as notification_preferences_router
 from tandem.notifications.api import router as notifications_router
+from tandem.notifications.api import team_webhooks_router as notification_team_webhooks_router
 from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
 from tandem.timeline.api import router as timeline_router
@@ -55,6 +56,7 @@ api.add_router("/custom-fields", customfields_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notification-preferences", notification_preferences_router)
 api.add_router("/follows", notification_follows_router)
+api.add_router("/teams", notification_team_webhooks_router)
 api.add_router("/comments", comments_router)
 api.add_router("/handoffs", handoffs_router)
 api.add_router("/handoff-templates", handoff_templates_router)

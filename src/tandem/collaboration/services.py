@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.access.choices import Action
 from tandem.access.decide import SYSTEM, can
@@ -36,6 +37,7 @@ from tandem.collaboration.registry import commentable_for_model
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.models import Role, User
 from tandem.notifications.services import notify
+from tandem.notifications.text import Text, translatable
 from tandem.timeline.choices import ActivityType
 from tandem.timeline.services import record_system_activity
 
@@ -115,7 +117,8 @@ def _notify_mentions(*, actor: Any, comment: Comment, record: Model, users: list
         return
     item = commentable_for_model(type(record))
     notify(recipients=recipients, kind="mention",
-           title=_("%(author)s mentioned you on %(record)s") % {"author": actor, "record": item.title_for(record)},
+           title=translatable(gettext_lazy("%(author)s mentioned you on %(record)s"), author=str(actor),
+                              record=item.title_for(record)),
            body=plain_excerpt(comment.body, _names(users)), url=comment_url(comment), source=comment, actor=actor,
            event_key=f"comment:{comment.pk}:mention")
 
@@ -209,7 +212,7 @@ def _handoff_url(handoff: Handoff) -> str:
     return reverse("collaboration:handoff-detail", args=[handoff.public_id])
 
 
-def _step(*, actor: Any, handoff: Handoff, step: str, subject: str, recipients: list[User], title: str,
+def _step(*, actor: Any, handoff: Handoff, step: str, subject: str, recipients: list[User], title: Text,
           detail: Mapping[str, Any] | None = None) -> HandoffEvent:
     """One step: its event row, its timeline entry (pointing at the event) and the other person's notification."""
     event = HandoffEvent.objects.create(handoff=handoff, step=step, actor=_user(_real(actor)),
@@ -283,7 +286,8 @@ def handoff_start(*, actor: Any, account: Account, to_user: User | None, to_role
             values = _names_of(handoff)
             _step(actor=actor, handoff=handoff, step=HandoffStep.STARTED, recipients=[to_user],
                   subject=_("Handoff started: %(from)s (%(from_role)s) → %(to)s (%(to_role)s)") % values,
-                  title=_("%(from)s hands %(account)s to you (%(to_role)s)") % values, detail={"text": note})
+                  title=translatable(gettext_lazy("%(from)s hands %(account)s to you (%(to_role)s)"), **values),
+                  detail={"text": note})
     except IntegrityError:  # another request opened one in the meantime
         _refuse_second_open(account, to_role)
         raise
@@ -357,7 +361,7 @@ def handoff_accept(*, actor: Any, handoff: Handoff) -> Handoff:
         values = _names_of(locked)
         _step(actor=actor, handoff=locked, step=HandoffStep.ACCEPTED, recipients=[locked.from_user],
               subject=_("Handoff accepted: %(to)s is now %(to_role)s") % values,
-              title=_("%(to)s accepted %(account)s") % values)
+              title=translatable(gettext_lazy("%(to)s accepted %(account)s"), **values))
     return locked
 
 
@@ -378,7 +382,8 @@ def handoff_decline(*, actor: Any, handoff: Handoff, reason: str) -> Handoff:
         _close(actor, locked, HandoffStatus.DECLINED)
         values = _names_of(locked)
         _step(actor=actor, handoff=locked, step=HandoffStep.DECLINED, recipients=[locked.from_user],
-              subject=_("Handoff declined by %(to)s") % values, title=_("%(to)s declined %(account)s") % values,
+              subject=_("Handoff declined by %(to)s") % values,
+              title=translatable(gettext_lazy("%(to)s declined %(account)s"), **values),
               detail={"text": text})
     return locked
 
@@ -394,7 +399,7 @@ def handoff_cancel(*, actor: Any, handoff: Handoff) -> Handoff:
         values = _names_of(locked)
         _step(actor=actor, handoff=locked, step=HandoffStep.CANCELLED, recipients=[locked.to_user, locked.from_user],
               subject=_("Handoff cancelled: %(from)s → %(to)s (%(to_role)s)") % values,
-              title=_("The handoff of %(account)s was cancelled") % values)
+              title=translatable(gettext_lazy("The handoff of %(account)s was cancelled"), **values))
     return locked
 
 

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.access.choices import Action
 from tandem.access.decide import can, restrict
@@ -41,6 +42,7 @@ from tandem.meetings.logic import (
 )
 from tandem.meetings.models import CalendarFeedToken, Meeting, MeetingOverride, ReminderClaim, WorkingHours
 from tandem.notifications.services import notify
+from tandem.notifications.text import translatable
 from tandem.timeline.choices import ActivityType
 from tandem.timeline.logic import render_markdown
 from tandem.timeline.models import Activity
@@ -427,9 +429,10 @@ def _remind(meeting: Meeting, original_start: datetime.datetime, start: datetime
             for person in dict.fromkeys(people):
                 local = timezone.localtime(start, timezone=_zone_or_utc(person.time_zone))
                 notify(recipients=[person], kind="meeting_reminder",
-                       title=_("%(title)s at %(time)s") % {"title": meeting.title, "time": local.strftime("%H:%M")},
-                       body=_("Starts %(when)s (%(zone)s).") % {"when": local.strftime("%Y-%m-%d %H:%M"),
-                                                               "zone": person.time_zone},
+                       title=translatable(gettext_lazy("%(title)s at %(time)s"), title=meeting.title,
+                                          time=local.strftime("%H:%M")),
+                       body=translatable(gettext_lazy("Starts %(when)s (%(zone)s)."),
+                                         when=local.strftime("%Y-%m-%d %H:%M"), zone=person.time_zone),
                        url=url, source=meeting, actor=None,
                        event_key=f"meeting:{meeting.pk}:{original_start.isoformat()}:{person.pk}")
     except IntegrityError:

@@ -1,4 +1,5 @@
-"""Notifications API: /api/v1/notifications, /api/v1/notification-preferences, /api/v1/follows."""
+"""Notifications API: /api/v1/notifications, /api/v1/notification-preferences, /api/v1/follows and
+/api/v1/teams/{team_id}/chat-webhook."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ninja.responses import Status
 from tandem.api.auth import api_actor
 from tandem.api.pagination import paginate
 from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.identity.models import Team
 from tandem.identity.requests import AuthedRequest
 from tandem.notifications import records, selectors, services
 from tandem.notifications.logic import masked_url
@@ -23,12 +25,15 @@ from tandem.notifications.schemas import (
     PreferencesIn,
     PreferencesOut,
     ReadAllOut,
+    TeamChatWebhookIn,
+    TeamChatWebhookOut,
     UnreadCountOut,
 )
 
 router = Router(tags=["notifications"])
 preferences_router = Router(tags=["notifications"])
 follows_router = Router(tags=["notifications"])
+team_webhooks_router = Router(tags=["notifications"])
 
 
 def _out(notification: Notification) -> dict[str, Any]:
@@ -149,3 +154,30 @@ def follow_delete(request: AuthedRequest, object_type: str, object_id: str) -> S
     if not services.follow_delete(actor=actor, obj=record):
         raise NotFound("You do not follow this record.")
     return Status(204, None)
+
+
+def _team_webhook_out(team: Team) -> dict[str, Any]:
+    webhook = selectors.chat_webhook_of(team=team)
+    return {"team_id": team.public_id, "team": team.name, "chat_webhook": masked_url(webhook.url) if webhook else None}
+
+
+@team_webhooks_router.get("/{team_id}/chat-webhook", response=TeamChatWebhookOut,
+                          operation_id="notifications_teamwebhook_get")
+def team_webhook_get(request: AuthedRequest, team_id: str) -> dict[str, Any]:
+    """The team's chat webhook, masked to its scheme and host (for people who may change teams)."""
+    actor = api_actor(request, scope="notifications:read")
+    return _team_webhook_out(selectors.team_for_webhook(actor=actor, public_id=team_id))
+
+
+@team_webhooks_router.put("/{team_id}/chat-webhook", response=TeamChatWebhookOut,
+                          operation_id="notifications_teamwebhook_update")
+def team_webhook_update(request: AuthedRequest, team_id: str, payload: TeamChatWebhookIn) -> dict[str, Any]:
+    """Set the team's chat webhook; an empty ``url`` or null removes it. The answer shows only the masked URL."""
+    actor = api_actor(request, scope="notifications:write")
+    team = selectors.team_for_webhook(actor=actor, public_id=team_id)
+    try:
+        services.chat_webhook_set(actor=actor, team=team, url=payload.url or "")
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, errors={"url": error.errors.get("chat_webhook_url", [error.message])}
+                               ) from None
+    return _team_webhook_out(team)

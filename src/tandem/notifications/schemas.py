@@ -78,3 +78,14 @@ class FollowOut(Schema):
 class FollowPage(Schema):
     items: list[FollowOut]
     next_cursor: str | None
+
+
+class TeamChatWebhookIn(Schema):
+    url: str | None = Field(max_length=500, description="Slack-compatible incoming webhook (https://…); an empty "
+                                                         "string or null removes the team's webhook")
+
+
+class TeamChatWebhookOut(Schema):
+    team_id: str
+    team: str = Field(description="The team's name")
+    chat_webhook: str | None = Field(description="Scheme and host of the saved chat webhook (the URL is secret)")

@@ -10,12 +10,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tandem.access.choices import Action
 from tandem.access.decide import can, restrict
 from tandem.access.registry import resource_for_model
 from tandem.core.exceptions import NotFound, PermissionDenied
 from tandem.identity.models import Team, User
+from tandem.identity.selectors import team_get
 from tandem.notifications.choices import Channel
 from tandem.notifications.kinds import Kind, all_kinds, get_kind
 from tandem.notifications.models import ChatWebhook, DeliveryOutbox, Follow, Notification, NotificationPreference
@@ -108,8 +110,20 @@ def chat_webhook_urls(*, users: Iterable[User]) -> dict[int, str]:
     return urls
 
 
-def chat_webhook_of(*, user: User) -> ChatWebhook | None:
-    return ChatWebhook.objects.filter(user=user).first()
+def chat_webhook_of(*, user: User | None = None, team: Team | None = None) -> ChatWebhook | None:
+    """The webhook set for ``user`` or for ``team`` (give one)."""
+    if (user is None) == (team is None):
+        raise ValueError("Give exactly one of user and team.")
+    return ChatWebhook.objects.filter(**({"user": user} if user is not None else {"team": team})).first()
+
+
+def team_for_webhook(*, actor: Any, public_id: str) -> Team:
+    """The team whose chat webhook ``actor`` means to read or set: NotFound if they may not see it,
+    PermissionDenied if they may see it but not change teams."""
+    team = team_get(actor=actor, public_id=public_id)
+    if not can(actor, Action.CHANGE, resource="team"):
+        raise PermissionDenied(_("You may not change teams."))
+    return team
 
 
 def followers_of(obj: Model) -> QuerySet[User]:

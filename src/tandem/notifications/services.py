@@ -44,6 +44,7 @@ from tandem.notifications.logic import (
 )
 from tandem.notifications.models import ChatWebhook, DeliveryOutbox, Follow, Notification, NotificationPreference
 from tandem.notifications.records import record_type
+from tandem.notifications.text import Text, text_in
 
 logger = logging.getLogger(__name__)
 CLAIM_LEASE = datetime.timedelta(minutes=5)
@@ -64,14 +65,21 @@ def _is_user(actor: Any) -> bool:
     return getattr(actor, "pk", None) is not None and not getattr(actor, "is_system", False)
 
 
+def language_of(user: User) -> str:
+    """The language ``user`` reads notifications in: their own, else the workspace's."""
+    return user.language or settings.LANGUAGE_CODE
+
+
 # --- notify -------------------------------------------------------------------------------------------------
 
 
-def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "", url: str = "",
+def notify(*, recipients: Iterable[User], kind: str, title: Text, body: Text = "", url: str = "",
            source: Model | None = None, actor: Any, event_key: str) -> list[Notification]:
     """Tell ``recipients`` about an event: an inbox item and an outbox row per channel each person chose for
     ``kind``, written in the caller's transaction; delivery runs in a job after commit. The same ``event_key``
     never notifies the same person twice (calling again is a no-op for them). Inactive users are skipped.
+    ``title`` and ``body`` are rendered in each recipient's language (see ``notifications.text``: pass
+    ``translatable(gettext_lazy("…"), **params)`` rather than an already translated string).
     Returns the notifications created now."""
     get_kind(kind)  # unknown kinds fail loudly
     if not event_key or len(event_key) > 200:
@@ -88,12 +96,20 @@ def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "",
             return []
         channels = selectors.channels_for(users=fresh, kind=kind)
         now = timezone.now()
-        rows = [Notification(recipient=user, kind=kind, title=title.strip()[:200] or kind, body=body.strip(),
-                             url=url[:500], source_type=source_type, source_id=source.pk if source else None,
-                             actor=actor if _is_user(actor) else None, event_key=event_key, created_at=now,
-                             in_inbox=Channel.IN_APP in channels[user.pk],
-                             in_digest=Channel.DIGEST in channels[user.pk])
-                for user in fresh if channels[user.pk]]
+        texts: dict[str, tuple[str, str]] = {}  # language → (title, body), rendered once per language
+        rows: list[Notification] = []
+        for user in fresh:
+            if not channels[user.pk]:
+                continue
+            language = language_of(user)
+            if language not in texts:
+                texts[language] = (text_in(title, language).strip()[:200] or kind, text_in(body, language).strip())
+            user_title, user_body = texts[language]
+            rows.append(Notification(recipient=user, kind=kind, title=user_title, body=user_body, url=url[:500],
+                                     source_type=source_type, source_id=source.pk if source else None,
+                                     actor=actor if _is_user(actor) else None, event_key=event_key,
+                                     created_at=now, in_inbox=Channel.IN_APP in channels[user.pk],
+                                     in_digest=Channel.DIGEST in channels[user.pk]))
         created = _insert_once(rows)
         wants_chat = [row.recipient for row in created if Channel.CHAT in channels[row.recipient_id]]
         webhooks = selectors.chat_webhook_urls(users=wants_chat) if wants_chat else {}
@@ -150,7 +166,7 @@ def _enqueue_delivery(row_ids: list[int]) -> None:
         enqueue_after_commit(deliver_notifications_job, row_ids)
 
 
-def followers_notify(*, obj: Model, actor: Any, kind: str, title: str, body: str = "", url: str = "",
+def followers_notify(*, obj: Model, actor: Any, kind: str, title: Text, body: Text = "", url: str = "",
                      event_key: str) -> list[Notification]:
     """Notify the people following ``obj`` (but not ``actor``, and only those who may still see it)."""
     followers = [user for user in selectors.followers_of(obj) if user.pk != getattr(actor, "pk", None)]
@@ -440,7 +456,7 @@ def _digest_row(user: User, items: list[Notification], now: datetime.datetime) -
     if not user.email:
         return None
     labels = {kind.code: kind.label for kind in all_kinds()}
-    with override(user.language or settings.LANGUAGE_CODE):
+    with override(language_of(user)):
         sections = digest_sections(DigestItem(kind=item.kind, kind_label=str(labels.get(item.kind, item.kind)),
                                               title=item.title, body=item.body, url=item.url) for item in items)
         subject = _("Your Tandem digest: %(count)d new notifications") % {"count": len(items)}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/notifications/", views.preference_edit, name="preference-edit"),
     path("me/follows/", views.follow_list, name="follow-list"),
     path("follows/toggle/", views.follow_toggle, name="follow-toggle"),
+    path("admin/teams/<str:public_id>/chat-webhook/", views.team_webhook_edit, name="team-webhook-edit"),
     path("admin/notification-deliveries/", views.delivery_list, name="delivery-list"),
     path("admin/notification-deliveries/<int:row_id>/retry/", views.delivery_retry, name="delivery-retry"),
 ]

@@ -15,7 +15,7 @@ from tandem.core.forms import add_domain_errors
 from tandem.identity.requests import AuthedRequest
 from tandem.notifications import records, selectors, services
 from tandem.notifications.choices import Channel
-from tandem.notifications.forms import PreferencesForm, field_name
+from tandem.notifications.forms import PreferencesForm, TeamWebhookForm, field_name
 from tandem.notifications.kinds import all_kinds
 from tandem.notifications.logic import masked_url
 
@@ -102,6 +102,31 @@ def preference_edit(request: AuthedRequest) -> HttpResponse:
     rows = [(pref, [form[field_name(pref.kind.code, channel)] for channel in Channel.values]) for pref in current]
     return render(request, "notifications/preference_edit.html", {
         "form": form, "rows": rows, "channels": Channel.choices,
+        "webhook_hint": masked_url(webhook.url) if webhook else ""})
+
+
+@login_required
+def team_webhook_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Set or remove a team's chat webhook (for people who may change teams; anyone else gets 404). After saving
+    only the webhook's scheme and host are shown."""
+    try:
+        team = selectors.team_for_webhook(actor=request.user, public_id=public_id)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    form = TeamWebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        url = "" if form.cleaned_data["remove_chat_webhook"] else form.cleaned_data["chat_webhook_url"]
+        try:
+            services.chat_webhook_set(actor=request.user, team=team, url=url)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("The team's chat webhook was removed.") if not url
+                             else _("The team's chat webhook was saved."))
+            return redirect("notifications:team-webhook-edit", public_id=team.public_id)
+    webhook = selectors.chat_webhook_of(team=team)
+    return render(request, "notifications/team_webhook_edit.html", {
+        "nav_active": "teams", "team": team, "form": form,
         "webhook_hint": masked_url(webhook.url) if webhook else ""})
 
 

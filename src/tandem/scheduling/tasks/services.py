@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.access.choices import Action
 from tandem.access.decide import can
@@ -23,6 +24,7 @@ from tandem.audit.services import audit_created, audit_deleted, audit_record, di
 from tandem.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from tandem.identity.models import User
 from tandem.notifications.services import notify
+from tandem.notifications.text import translatable
 from tandem.scheduling.models import Task
 from tandem.scheduling.tasks import selectors
 from tandem.scheduling.tasks.choices import ACTIVE_STATUSES, TaskPriority, TaskStatus
@@ -377,7 +379,7 @@ def task_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 continue
             notify(recipients=[task.assignee], kind="task_due", actor=None, source=task,
                    event_key=reminder_event_key(task),
-                   title=_("Task due: %(title)s") % {"title": task.title},
+                   title=translatable(gettext_lazy("Task due: %(title)s"), title=task.title),
                    body=task.account.name if task.account else "",
                    url=reverse("scheduling:task-detail", args=[task.public_id]))
             sent += 1
