@@ -118,6 +118,11 @@ def _timeline_account() -> Any:
         with transaction.atomic():
             insert_many(Activity, batch)
         missing -= len(batch)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # fresh statistics, as autovacuum would soon give them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE timeline_activity")
     return account
 
 
