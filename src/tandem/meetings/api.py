@@ -17,7 +17,7 @@ from tandem.api.pagination import paginate
 from tandem.contacts import selectors as contact_selectors
 from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.requests import AuthedRequest
-from tandem.meetings import selectors, services, slots, sync
+from tandem.meetings import outcomes, selectors, services, slots, sync
 from tandem.meetings.logic import expand
 from tandem.meetings.models import Meeting
 from tandem.meetings.schemas import (
@@ -30,6 +30,8 @@ from tandem.meetings.schemas import (
     MeetingPage,
     MeetingPatch,
     OccurrenceCancelIn,
+    OutcomeIn,
+    OutcomeOut,
 )
 
 router = Router(tags=["meetings"])
@@ -57,7 +59,10 @@ def _out(meeting: Meeting, window: tuple[datetime.datetime, datetime.datetime] |
                      for contact in meeting.contacts.all()],
         "account": {"id": meeting.account.public_id, "name": meeting.account.name} if meeting.account else None,
         "location": meeting.location, "video_url": meeting.video_url, "agenda": meeting.agenda,
-        "agenda_html": meeting.agenda_html, "outcome_notes": meeting.outcome_notes, "rrule": meeting.rrule,
+        "agenda_html": meeting.agenda_html, "outcome_notes": meeting.outcome_notes,
+        "occurrence_notes": [{"occurrence_start": row.occurrence_start, "notes": row.notes,
+                              "updated_at": row.updated_at} for row in meeting.outcomes.all() if row.notes],
+        "rrule": meeting.rrule,
         "exdates": sorted(meeting.exdates), "reminder_minutes": meeting.reminder_minutes,
         "occurrences": occurrences, "created_at": meeting.created_at, "updated_at": meeting.updated_at,
     }
@@ -150,7 +155,8 @@ def meeting_get(request: AuthedRequest, meeting_id: str) -> dict[str, Any]:
 
 @router.patch("/{meeting_id}", response=MeetingOut, operation_id="meetings_meeting_update")
 def meeting_update(request: AuthedRequest, meeting_id: str, payload: MeetingPatch) -> dict[str, Any]:
-    """Change a meeting; ``outcome_notes`` become (or update) a meeting activity on the account's timeline."""
+    """Change a meeting; ``outcome_notes`` of a one-off meeting become (or update) a meeting activity on the
+    account's timeline. A series' notes are per occurrence (PUT …/occurrences/{occurrence_start}/notes)."""
     actor = api_actor(request, scope="meetings:write")
     meeting = selectors.meeting_get(actor=actor, public_id=meeting_id)
     if not can(actor, Action.CHANGE, meeting):
@@ -187,6 +193,22 @@ def meeting_cancel_occurrence(request: AuthedRequest, meeting_id: str, payload: 
     meeting = selectors.meeting_get(actor=actor, public_id=meeting_id)
     services.occurrence_cancel(actor=actor, meeting=meeting, original_start=payload.occurrence_start)
     return _out(selectors.meeting_get(actor=actor, public_id=meeting_id))
+
+
+@router.put("/{meeting_id}/occurrences/{occurrence_start}/notes", response=OutcomeOut,
+            operation_id="meetings_outcome_update")
+def meeting_outcome_update(request: AuthedRequest, meeting_id: str, occurrence_start: datetime.datetime,
+                           payload: OutcomeIn) -> dict[str, Any]:
+    """Set the outcome notes of one occurrence, named by its original start (ISO 8601 with an offset, as in
+    ``occurrences[].original_start``; for a one-off meeting its start). Saved notes become one meeting
+    activity on the account's timeline per occurrence (``payload.occurrence_start``), updated when they
+    change."""
+    actor = api_actor(request, scope="meetings:write")
+    meeting = selectors.meeting_get(actor=actor, public_id=meeting_id)
+    saved = outcomes.occurrence_notes_save(actor=actor, meeting=meeting, occurrence_start=occurrence_start,
+                                           notes=payload.notes)
+    return {"meeting": meeting.public_id, "occurrence_start": saved.occurrence_start, "notes": saved.notes,
+            "activity": saved.activity.public_id if saved.activity is not None else None}
 
 
 @slots_router.get("", response=FreeSlotsOut, operation_id="meetings_slot_list")

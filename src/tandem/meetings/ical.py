@@ -38,14 +38,14 @@ class EventFacts:
 
 
 def _vevent(facts: EventFacts, *, start: datetime.datetime, end: datetime.datetime,
-            recurrence_id: datetime.datetime | None = None) -> icalendar.Event:
+            recurrence_id: datetime.datetime | None = None, title: str = "") -> icalendar.Event:
     tz = zone(facts.time_zone)
     event = icalendar.Event()
     event.add("uid", facts.uid)
     event.add("dtstamp", facts.updated_at.astimezone(UTC))
     event.add("last-modified", facts.updated_at.astimezone(UTC))
     event.add("sequence", facts.sequence)
-    event.add("summary", facts.title)
+    event.add("summary", title or facts.title)
     event.add("dtstart", start.astimezone(tz))
     event.add("dtend", end.astimezone(tz))
     event.add("status", "CANCELLED" if facts.cancelled else "CONFIRMED")
@@ -76,7 +76,7 @@ def add_event(calendar: icalendar.Calendar, facts: EventFacts) -> None:
     if facts.rrule:
         for override in facts.overrides:
             calendar.add_component(_vevent(facts, start=override.start, end=override.end,
-                                           recurrence_id=override.original_start))
+                                           recurrence_id=override.original_start, title=override.title))
 
 
 def build_calendar(events: Sequence[EventFacts], *, name: str = "Tandem") -> bytes:
@@ -164,6 +164,45 @@ def parse_master(data: str | bytes) -> RemoteEvent | None:
                            location=str(component.get("location", "")), exdates=tuple(sorted(exdates)),
                            transparent=str(component.get("transp", "")).upper() == "TRANSPARENT")
     return None
+
+
+@dataclass(frozen=True)
+class RemoteOverride:
+    """A VEVENT with RECURRENCE-ID: one occurrence of a series changed in the calendar (moved, retitled or
+    cancelled). ``recurrence_id`` is the occurrence's original start."""
+
+    recurrence_id: datetime.datetime
+    title: str
+    start: datetime.datetime
+    end: datetime.datetime
+    cancelled: bool
+
+
+def parse_overrides(data: str | bytes) -> tuple[RemoteOverride, ...]:
+    """The per-occurrence VEVENTs (with RECURRENCE-ID) of a calendar object, by original start. An occurrence
+    without DTEND or DURATION keeps the length of the master event."""
+    calendar = _parse(data)
+    master = parse_master(data)
+    length = (master.end - master.start) if master is not None else datetime.timedelta(hours=1)
+    found: dict[datetime.datetime, RemoteOverride] = {}
+    for component in calendar.walk("VEVENT"):
+        if component.get("recurrence-id") is None:
+            continue
+        try:
+            recurrence_id = _as_utc(component.decoded("recurrence-id"))
+            start = _as_utc(component.decoded("dtstart"))
+            if component.get("dtend") is not None:
+                end = _as_utc(component.decoded("dtend"))
+            elif component.get("duration") is not None:
+                end = start + component.decoded("duration")
+            else:
+                end = start + length
+        except (KeyError, ValueError, TypeError) as error:
+            raise CalendarDataError(f"Unreadable occurrence times: {error}") from None
+        found[recurrence_id] = RemoteOverride(
+            recurrence_id=recurrence_id, title=str(component.get("summary", "")), start=start, end=end,
+            cancelled=str(component.get("status", "")).upper() == "CANCELLED")
+    return tuple(found[key] for key in sorted(found))
 
 
 def busy_blocks(data: str | bytes, *, window_start: datetime.datetime,

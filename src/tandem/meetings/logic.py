@@ -57,9 +57,12 @@ def is_time_zone(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Override:
+    """One occurrence moved and/or retitled; ``title`` empty: the series' title."""
+
     original_start: datetime.datetime
     start: datetime.datetime
     end: datetime.datetime
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,14 @@ class Series:
 @dataclass(frozen=True)
 class Occurrence:
     """One occurrence: ``original_start`` identifies it within its series (RECURRENCE-ID), ``start``/``end`` are
-    where it takes place (differs when it was moved)."""
+    where it takes place (differs when it was moved); ``title`` is its own title when it was retitled ("": the
+    series' title)."""
 
     start: datetime.datetime
     end: datetime.datetime
     original_start: datetime.datetime
     moved: bool = False
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,7 @@ def expand(series: Series, *, window_start: datetime.datetime, window_end: datet
             continue
         override = moved.get(original)
         if override is not None:
-            occurrence = Occurrence(override.start, override.end, original, moved=True)
+            occurrence = Occurrence(override.start, override.end, original, moved=True, title=override.title)
         else:
             occurrence = Occurrence(original, original + duration, original)
         if occurrence.end > window_start and occurrence.start < window_end:

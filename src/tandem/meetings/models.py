@@ -20,7 +20,8 @@ class Meeting(PublicModel):
     """A calendar entry: one occurrence, or a series when ``rrule`` is set (RFC 5545 RRULE without DTSTART).
     ``start``/``end`` are the first occurrence in UTC; the series repeats in the wall-clock time of
     ``time_zone`` (the organiser's zone when it was planned). ``exdates`` are the UTC starts of cancelled
-    occurrences; moved occurrences are ``MeetingOverride`` rows. ``series_end`` is the end of the last
+    occurrences; moved occurrences are ``MeetingOverride`` rows. ``outcome_notes`` are a one-off meeting's; a
+    series keeps them per occurrence (``MeetingOutcome``). ``series_end`` is the end of the last
     occurrence (None: the series never ends), so queries can skip finished series. ``sequence`` counts the
     changes calendars must see (RFC 5545 SEQUENCE)."""
 
@@ -80,12 +81,14 @@ class Meeting(PublicModel):
 
 
 class MeetingOverride(models.Model):
-    """One occurrence of a series moved to another time (RFC 5545 RECURRENCE-ID)."""
+    """One occurrence of a series moved to another time and/or retitled (RFC 5545 RECURRENCE-ID). An empty
+    ``title`` means the series' title."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="overrides")
     original_start = models.DateTimeField()
     start = models.DateTimeField()
     end = models.DateTimeField()
+    title = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["original_start"]
@@ -96,6 +99,24 @@ class MeetingOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.original_start:%Y-%m-%d %H:%M} → {self.start:%Y-%m-%d %H:%M}"
+
+
+class MeetingOutcome(TimeStampedModel):
+    """The outcome notes of one occurrence of a series, identified by its original start (as RECURRENCE-ID
+    identifies it in a calendar). Saved notes are one meeting activity on the account's timeline
+    (``activity_id``), updated when the notes change. One-off meetings keep their notes on the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
+    occurrence_start = models.DateTimeField()
+    notes = models.TextField(_("outcome notes"), blank=True)
+    activity_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["occurrence_start"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "occurrence_start"], name="meeting_outcome_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} @ {self.occurrence_start:%Y-%m-%d %H:%M}"
 
 
 class ReminderClaim(models.Model):

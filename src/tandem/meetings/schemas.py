@@ -24,6 +24,12 @@ class OccurrenceOut(Schema):
     moved: bool
 
 
+class OccurrenceNotesOut(Schema):
+    occurrence_start: datetime = Field(description="The occurrence's original start (RECURRENCE-ID)")
+    notes: str = Field(description="Markdown")
+    updated_at: datetime
+
+
 class MeetingOut(Schema):
     id: str
     title: str
@@ -39,7 +45,9 @@ class MeetingOut(Schema):
     video_url: str
     agenda: str
     agenda_html: str
-    outcome_notes: str
+    outcome_notes: str = Field(description="A one-off meeting's outcome notes (a series keeps them per occurrence)")
+    occurrence_notes: list[OccurrenceNotesOut] = Field(
+        default_factory=list, description="A series' outcome notes, one entry per occurrence that has notes")
     rrule: str = Field(description="RFC 5545 RRULE without DTSTART; empty for a single meeting")
     exdates: list[datetime] = Field(description="Cancelled occurrences (their original starts)")
     reminder_minutes: int
@@ -60,7 +68,8 @@ class MeetingIn(Schema):
     location: str = Field(default="", max_length=300)
     video_url: str = Field(default="", max_length=500)
     agenda: str = Field(default="", max_length=20000, description="Markdown")
-    outcome_notes: str = Field(default="", max_length=20000, description="Markdown; becomes a meeting activity")
+    outcome_notes: str = Field(default="", max_length=20000, description="Markdown; becomes a meeting activity "
+                                                                         "(for a series: the first occurrence's)")
     rrule: str = Field(default="", max_length=500, description="e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10")
     reminder_minutes: int = Field(default=15, ge=0, le=10080)
 
@@ -76,7 +85,8 @@ class MeetingPatch(Schema):
     location: str | None = Field(default=None, max_length=300)
     video_url: str | None = Field(default=None, max_length=500)
     agenda: str | None = Field(default=None, max_length=20000)
-    outcome_notes: str | None = Field(default=None, max_length=20000)
+    outcome_notes: str | None = Field(default=None, max_length=20000,
+                                      description="One-off meetings only; a series' notes are per occurrence")
     rrule: str | None = Field(default=None, max_length=500)
     reminder_minutes: int | None = Field(default=None, ge=0, le=10080)
 
@@ -88,6 +98,19 @@ class MeetingPage(Schema):
 
 class OccurrenceCancelIn(Schema):
     occurrence_start: datetime = Field(description="The occurrence's original start")
+
+
+class OutcomeIn(Schema):
+    notes: str = Field(max_length=20000, description="Markdown; becomes (or updates) the occurrence's meeting "
+                                                     "activity on the account's timeline")
+
+
+class OutcomeOut(Schema):
+    meeting: str = Field(description="Public id of the meeting")
+    occurrence_start: datetime = Field(description="The occurrence's original start (RECURRENCE-ID)")
+    notes: str
+    activity: str | None = Field(description="Public id of the meeting activity on the account's timeline "
+                                             "(null: no account, or no notes yet)")
 
 
 class SlotOut(Schema):

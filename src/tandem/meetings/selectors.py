@@ -21,6 +21,7 @@ from tandem.meetings.models import (
     CalendarAccount,
     CalendarFeedToken,
     Meeting,
+    MeetingOutcome,
     MeetingOverride,
     WorkingHours,
 )
@@ -50,10 +51,15 @@ class MeetingOccurrence:
     def end(self) -> datetime.datetime:
         return self.occurrence.end
 
+    @property
+    def title(self) -> str:
+        """The occurrence's own title when it was retitled, else the meeting's."""
+        return self.occurrence.title or self.meeting.title
+
 
 def _with_people(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return meetings.select_related("organiser", "account").prefetch_related(
-        Prefetch("attendees", queryset=User.objects.order_by("full_name")), "contacts", "overrides")
+        Prefetch("attendees", queryset=User.objects.order_by("full_name")), "contacts", "overrides", "outcomes")
 
 
 def meeting_list(*, actor: Any, action: str = Action.VIEW, filters: MeetingFilters | None = None) -> QuerySet[Meeting]:
@@ -80,9 +86,48 @@ def series_of(meeting: Meeting) -> Series:
     from tandem.meetings.logic import UTC
 
     exdates = frozenset(datetime.datetime.fromisoformat(value).astimezone(UTC) for value in meeting.exdates or [])
-    overrides = tuple(Override(item.original_start, item.start, item.end) for item in meeting.overrides.all())
+    overrides = tuple(Override(item.original_start, item.start, item.end, item.title)
+                      for item in meeting.overrides.all())
     return Series(start=meeting.start, end=meeting.end, time_zone=meeting.time_zone, rrule=meeting.rrule,
                   exdates=exdates, overrides=overrides)
+
+
+@dataclass(frozen=True)
+class OccurrenceOutcome:
+    """An occurrence of a series with its outcome notes (``outcome`` None: none yet). ``occurrence`` is None for
+    notes of an occurrence outside the listed ones (older, or no longer in the series after a change)."""
+
+    original_start: datetime.datetime
+    occurrence: Occurrence | None
+    outcome: MeetingOutcome | None
+
+    @property
+    def start(self) -> datetime.datetime:
+        return self.occurrence.start if self.occurrence is not None else self.original_start
+
+    @property
+    def end(self) -> datetime.datetime | None:
+        return self.occurrence.end if self.occurrence is not None else None
+
+    @property
+    def notes(self) -> str:
+        return self.outcome.notes if self.outcome is not None else ""
+
+
+def occurrence_outcomes(*, meeting: Meeting, until: datetime.datetime, limit: int = 20) -> list[OccurrenceOutcome]:
+    """For the meeting page of a series: its last ``limit`` occurrences starting before ``until`` (within a
+    year), newest first, each with its outcome notes — then the notes of every other occurrence."""
+    outcomes = {row.occurrence_start: row for row in meeting.outcomes.all()}
+    rows: list[OccurrenceOutcome] = []
+    if meeting.rrule:
+        window_start = max(meeting.start, until - datetime.timedelta(days=366))
+        found = [item for item in expand(series_of(meeting), window_start=window_start, window_end=until)
+                 if item.start < until]
+        rows = [OccurrenceOutcome(item.original_start, item, outcomes.pop(item.original_start, None))
+                for item in reversed(found[-limit:])]
+    rows.extend(OccurrenceOutcome(start, None, row) for start, row in sorted(outcomes.items(), reverse=True)
+                if row.notes)
+    return rows
 
 
 def in_window(meetings: QuerySet[Meeting], start: datetime.datetime, end: datetime.datetime) -> QuerySet[Meeting]:

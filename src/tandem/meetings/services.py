@@ -41,12 +41,10 @@ from tandem.meetings.logic import (
     new_feed_secret,
 )
 from tandem.meetings.models import CalendarFeedToken, Meeting, MeetingOverride, ReminderClaim, WorkingHours
+from tandem.meetings.outcomes import meeting_outcome_sync, outcomes_follow_meeting
 from tandem.notifications.services import notify
 from tandem.notifications.text import translatable
-from tandem.timeline.choices import ActivityType
 from tandem.timeline.logic import render_markdown
-from tandem.timeline.models import Activity
-from tandem.timeline.services import record_system_activity
 
 AUDITED = ("title", "start", "end", "time_zone", "account", "location", "video_url", "agenda", "outcome_notes",
            "status", "rrule", "exdates", "reminder_minutes")
@@ -187,13 +185,16 @@ def meeting_create(*, actor: Any, title: str, start: datetime.datetime, end: dat
         meeting.attendees.set(people)
         meeting.contacts.set(visible_contacts)
         audit_created(actor=actor, obj=meeting, fields=AUDITED)
-        _sync_outcome(actor, meeting)
+        meeting_outcome_sync(actor=actor, meeting=meeting)
+        if meeting.rrule:  # a series keeps notes per occurrence: these belong to the first one
+            outcomes_follow_meeting(actor=actor, meeting=meeting, changed={"rrule": ["", meeting.rrule]})
     return meeting
 
 
 def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
     """Change a meeting. Changing the times or the rule of a series drops its moved occurrences' overrides
-    that no longer belong to it; notes saved here land on the account's timeline."""
+    that no longer belong to it. ``outcome_notes`` are a one-off meeting's (they land on the account's
+    timeline); a series' notes belong to its occurrences (``outcomes.occurrence_notes_save``)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
@@ -205,10 +206,13 @@ def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
         locked = Meeting.objects.select_for_update(of=("self",)).select_related("account", "organiser").get(
             pk=meeting.pk)
         before = {**snapshot(locked, AUDITED), **_related(locked)}
+        was_recurring = bool(locked.rrule)
         for name in EDITABLE:
             if name in changes and name not in ("attendees", "contacts"):
                 setattr(locked, name, changes[name])
         _validate(locked)
+        if was_recurring and locked.rrule and "outcome_notes" in changes and locked.outcome_notes:
+            raise _fail("outcome_notes", _("This meeting repeats: its outcome notes belong to each occurrence."))
         if "attendees" in changes:
             locked.attendees.set(_attendees(changes["attendees"]))
         if "contacts" in changes:
@@ -223,7 +227,8 @@ def meeting_update(*, actor: Any, meeting: Meeting, **changes: Any) -> Meeting:
             locked.save()
             locked.refresh_from_db()
             audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changed)
-            _sync_outcome(actor, locked)
+            meeting_outcome_sync(actor=actor, meeting=locked)
+            outcomes_follow_meeting(actor=actor, meeting=locked, changed=changed)
     return locked
 
 
@@ -234,27 +239,6 @@ def _drop_stray_exceptions(meeting: Meeting) -> None:
     for override in list(meeting.overrides.all()):
         if not meeting.rrule or not is_occurrence(series, override.original_start):
             override.delete()
-
-
-def _sync_outcome(actor: Any, meeting: Meeting) -> None:
-    """Outcome notes of a meeting with an account become one meeting activity on its timeline; later notes
-    update that activity (or write a new one if someone deleted it)."""
-    account = meeting.account
-    if account is None or not meeting.outcome_notes:
-        return
-    activity = (Activity.objects.filter(pk=meeting.outcome_activity_id).first()
-                if meeting.outcome_activity_id else None)
-    if activity is None:
-        activity = record_system_activity(
-            account=account, type=ActivityType.MEETING, subject=meeting.title, actor=actor,
-            body=meeting.outcome_notes, occurred_at=min(meeting.start, timezone.now()), source=meeting,
-            contacts=meeting.contacts.all(), participants=[meeting.organiser, *meeting.attendees.all()])
-        Meeting.objects.filter(pk=meeting.pk).update(outcome_activity_id=activity.pk)
-        meeting.outcome_activity_id = activity.pk
-    elif activity.body != meeting.outcome_notes or activity.subject != meeting.title[:300]:
-        Activity.objects.filter(pk=activity.pk).update(body=meeting.outcome_notes, subject=meeting.title[:300],
-                                                       body_html=render_markdown(meeting.outcome_notes),
-                                                       updated_at=timezone.now())
 
 
 def meeting_cancel(*, actor: Any, meeting: Meeting) -> Meeting:
@@ -316,8 +300,9 @@ def occurrence_cancel(*, actor: Any, meeting: Meeting, original_start: datetime.
 
 
 def occurrence_move(*, actor: Any, meeting: Meeting, original_start: datetime.datetime,
-                    start: datetime.datetime, end: datetime.datetime) -> MeetingOverride:
-    """Move one occurrence of a series to another time (a RECURRENCE-ID override)."""
+                    start: datetime.datetime, end: datetime.datetime, title: str | None = None) -> MeetingOverride:
+    """Move one occurrence of a series to another time (a RECURRENCE-ID override); ``title`` gives it its own
+    title ("" = the series' title, None = keep what it has)."""
     if not can(actor, Action.CHANGE, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
     original_start = _occurrence(meeting, original_start)
@@ -327,14 +312,26 @@ def occurrence_move(*, actor: Any, meeting: Meeting, original_start: datetime.da
         raise _fail("end", _("The meeting must end after it starts."))
     if end - start > MAX_DURATION:
         raise _fail("end", _("A meeting lasts at most seven days."))
+    if title is not None:
+        title = " ".join(title.split())
+        if title == meeting.title:
+            title = ""
+        if len(title) > 200:
+            raise _fail("title", _("At most %(limit)d characters (this has %(length)d).")
+                        % {"limit": 200, "length": len(title)})
     with transaction.atomic():
         locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+        defaults: dict[str, Any] = {"start": start.astimezone(UTC), "end": end.astimezone(UTC)}
+        if title is not None:
+            defaults["title"] = title
         override, _created = MeetingOverride.objects.update_or_create(
-            meeting=locked, original_start=original_start,
-            defaults={"start": start.astimezone(UTC), "end": end.astimezone(UTC)})
+            meeting=locked, original_start=original_start, defaults=defaults)
         Meeting.objects.filter(pk=locked.pk).update(sequence=F("sequence") + 1, updated_at=timezone.now())
-        audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes={
-            "occurrence": [original_start.isoformat(), f"{override.start.isoformat()}–{override.end.isoformat()}"]})
+        changes = {"occurrence": [original_start.isoformat(),
+                                  f"{override.start.isoformat()}–{override.end.isoformat()}"]}
+        if override.title:
+            changes["occurrence_title"] = [locked.title, override.title]
+        audit_record(actor=actor, action=AuditAction.CHANGE, obj=locked, changes=changes)
     return override
 
 

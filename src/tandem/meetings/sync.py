@@ -2,8 +2,9 @@
 
 One sync, in order:
 1. **pull** — for every meeting pushed before, fetch it from the calendar: gone or STATUS:CANCELLED cancels the
-   meeting in Tandem; a changed title, time, place or a newly cancelled occurrence (EXDATE) is applied — as the
-   calendar's owner, audited, and only if they may change the meeting (otherwise Tandem's version is pushed
+   meeting in Tandem; a changed title, time, place, a newly cancelled occurrence (EXDATE) or one occurrence
+   moved, retitled or cancelled (a VEVENT with RECURRENCE-ID) is applied — as the calendar's owner, audited,
+   and only if they may change the meeting (otherwise Tandem's version is pushed
    back). The calendar wins over an unsynced change in Tandem.
 2. **push** — every meeting the person organises or attends that is new or changed since it was pushed goes
    up as a VEVENT with the stable UID ``<public id>@tandem``; deleted meetings, and meetings the person left,
@@ -202,24 +203,27 @@ def _pull(account: CalendarAccount, calendar: Any, summary: SyncSummary) -> None
         etag = str(event.etag or "")
         if etag and etag == row.etag:
             continue
-        remote = ical.parse_master(event.data)
+        data = event.data
+        remote = ical.parse_master(data)
         if remote is None:
             continue
         if not can(user, Action.CHANGE, meeting):
             SyncedEvent.objects.filter(pk=row.pk).update(etag="")  # no ETag: the push puts Tandem's version back
             continue
-        _apply_remote(user, meeting, remote, summary)
+        _apply_remote(user, meeting, remote, ical.parse_overrides(data), summary)
         meeting.refresh_from_db()
         SyncedEvent.objects.filter(pk=row.pk).update(etag=etag, sequence=meeting.sequence, synced_at=timezone.now())
 
 
-def _apply_remote(user: Any, meeting: Meeting, remote: ical.RemoteEvent, summary: SyncSummary) -> None:
+def _apply_remote(user: Any, meeting: Meeting, remote: ical.RemoteEvent,
+                  overrides: tuple[ical.RemoteOverride, ...], summary: SyncSummary) -> None:
     if remote.cancelled:
         if meeting.status == MeetingStatus.SCHEDULED:
             services.meeting_cancel(actor=user, meeting=meeting)
             summary.cancelled_here += 1
         return
     changes: dict[str, Any] = {}
+    title_before = meeting.title
     if remote.title and remote.title != meeting.title:
         changes["title"] = remote.title
     if remote.start != meeting.start or remote.end != meeting.end:
@@ -239,6 +243,43 @@ def _apply_remote(user: Any, meeting: Meeting, remote: ical.RemoteEvent, summary
                     summary.changed_here += 1
                 except ValidationFailed:
                     continue  # not an occurrence of ours: ignore
+        _apply_remote_overrides(user, meeting, overrides, title_before, summary)
+
+
+def _apply_remote_overrides(user: Any, meeting: Meeting, overrides: tuple[ical.RemoteOverride, ...],
+                            title_before: str, summary: SyncSummary) -> None:
+    """Occurrences changed in the calendar (VEVENTs with RECURRENCE-ID) become Tandem's: cancelled ones an
+    EXDATE, moved or retitled ones an override. A title that is the series' (before or after this pull) is
+    no title of its own. Overrides Tandem has but the calendar lacks are kept (the push sends them again)."""
+    meeting.refresh_from_db()
+    series = selectors.series_of(meeting)
+    ours = {item.original_start: item for item in series.overrides}
+    duration = meeting.end - meeting.start
+    for remote in overrides:
+        if remote.recurrence_id in series.exdates:
+            continue
+        try:
+            if remote.cancelled:
+                services.occurrence_cancel(actor=user, meeting=meeting, original_start=remote.recurrence_id)
+                summary.changed_here += 1
+                continue
+            current = ours.get(remote.recurrence_id)
+            start, end = ((current.start, current.end) if current is not None
+                          else (remote.recurrence_id, remote.recurrence_id + duration))
+            own_title = current.title if current is not None else ""
+            if remote.title == meeting.title:
+                title = ""  # the series' title: no title of its own
+            elif remote.title in ("", title_before, own_title):
+                title = own_title  # unchanged, or the series' title before this pull renamed it
+            else:
+                title = remote.title
+            if (remote.start, remote.end, title) == (start, end, own_title):
+                continue
+            services.occurrence_move(actor=user, meeting=meeting, original_start=remote.recurrence_id,
+                                     start=remote.start, end=remote.end, title=title)
+            summary.changed_here += 1
+        except ValidationFailed:
+            continue  # not an occurrence of ours (or an impossible time): ignore
 
 
 def _facts(meeting: Meeting) -> ical.EventFacts:

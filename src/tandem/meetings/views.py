@@ -22,7 +22,7 @@ from tandem.contacts import selectors as contact_selectors
 from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
 from tandem.core.forms import add_domain_errors
 from tandem.identity.requests import AuthedRequest
-from tandem.meetings import ical, selectors, services, slots, sync
+from tandem.meetings import ical, outcomes, selectors, services, slots, sync
 from tandem.meetings.choices import MeetingStatus, Repeat
 from tandem.meetings.forms import (
     BookSlotForm,
@@ -164,19 +164,71 @@ def meeting_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
         status=422 if form.errors else 200)
 
 
+def _occurrence_key(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _posted_occurrence(request: AuthedRequest) -> datetime.datetime | None:
+    """The occurrence (original start) a notes form was posted for; None for a one-off meeting's notes."""
+    value = request.POST.get("occurrence", "")
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+    if timezone.is_naive(moment):
+        raise Http404
+    return moment
+
+
+def _occurrence_notes(meeting: Any, may_change: bool,
+                      failed: tuple[datetime.datetime, OutcomeForm] | None) -> list[dict[str, Any]]:
+    """The meeting page's occurrences with a notes editor each: past and today's occurrences of a series, and
+    notes of any other occurrence; the form that failed keeps what was typed."""
+    end_of_today = _local_midnight(timezone.localdate() + datetime.timedelta(days=1))
+    items = []
+    for row in selectors.occurrence_outcomes(meeting=meeting, until=end_of_today):
+        key = _occurrence_key(row.original_start)
+        if failed is not None and failed[0] == row.original_start:
+            form = failed[1]
+        else:
+            form = OutcomeForm(initial={"outcome_notes": row.notes}, auto_id=f"notes-{key}-%s")
+        items.append({"row": row, "key": key, "form": form, "editable": may_change and bool(meeting.rrule)})
+    return items
+
+
 @login_required
 def meeting_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The meeting page. Outcome notes: one form for a one-off meeting; one per occurrence for a series
+    (posted with the occurrence's original start in ``occurrence``)."""
     actor = request.user
     meeting = _meeting_or_404(request, public_id)
     now = timezone.now()
     upcoming = expand(selectors.series_of(meeting), window_start=now, window_end=now + datetime.timedelta(days=366),
                       limit=10)
-    outcome_form = OutcomeForm(request.POST or None, initial={"outcome_notes": meeting.outcome_notes})
+    occurrence = _posted_occurrence(request) if request.method == "POST" else None
+    outcome_form = OutcomeForm(request.POST if request.method == "POST" and occurrence is None else None,
+                               initial={"outcome_notes": meeting.outcome_notes})
     may_change = can(actor, Action.CHANGE, meeting)
+    failed: tuple[datetime.datetime, OutcomeForm] | None = None
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied(_("You may not change this meeting."))
-        if outcome_form.is_valid():
+        if occurrence is not None:
+            notes_form = OutcomeForm(request.POST, auto_id=f"notes-{_occurrence_key(occurrence)}-%s")
+            if notes_form.is_valid():
+                try:
+                    outcomes.occurrence_notes_save(actor=actor, meeting=meeting, occurrence_start=occurrence,
+                                                   notes=notes_form.cleaned_data["outcome_notes"])
+                except DomainError as error:
+                    add_domain_errors(notes_form, error)
+                else:
+                    messages.success(request, _("Outcome notes saved."))
+                    url = reverse("meetings:meeting-detail", args=[meeting.public_id])
+                    return redirect(f"{url}#occurrence-{_occurrence_key(occurrence)}")
+            failed = (occurrence.astimezone(datetime.UTC), notes_form)
+        elif outcome_form.is_valid():
             try:
                 services.meeting_update(actor=actor, meeting=meeting,
                                         outcome_notes=outcome_form.cleaned_data["outcome_notes"])
@@ -185,11 +237,16 @@ def meeting_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, _("Outcome notes saved."))
                 return redirect("meetings:meeting-detail", meeting.public_id)
+    occurrence_notes = _occurrence_notes(meeting, may_change, failed)
+    if failed is not None and not any(item["form"] is failed[1] for item in occurrence_notes):
+        messages.error(request, " ".join(str(error) for errors in failed[1].errors.values() for error in errors))
+    has_errors = bool(outcome_form.errors) or (failed is not None and bool(failed[1].errors))
     return render(request, "meetings/meeting_detail.html", {
         "nav_active": "meetings", "meeting": meeting, "upcoming": upcoming, "outcome_form": outcome_form,
+        "occurrence_notes": occurrence_notes,
         "can_change": may_change, "can_delete": can(actor, Action.DELETE, meeting),
         "recurrence": describe_rule(meeting.rrule), "is_cancelled": meeting.status == MeetingStatus.CANCELLED},
-        status=422 if outcome_form.errors else 200)
+        status=422 if has_errors else 200)
 
 
 @login_required

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tandem.timeline.choices import USER_TYPES, ActivityType, Direction
@@ -30,6 +31,48 @@ class ActivityForm(forms.Form):
         field = self.fields["contacts"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(contact.public_id, str(contact)) for contact in contacts]
+
+
+MAX_FILES = 20  # files attached in one submission of the short form
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>``; cleans to a list (empty when none)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+
+
+class ActivityLogForm(ActivityForm):
+    """The short form on the account page, with optional attachments (stored as files of the account)."""
+
+    attachments = MultipleFileField(label=_("Attachments"), required=False,
+                                    allow_empty_file=True)  # the files app's checks say why a file is refused
+
+    def __init__(self, *args: Any, allow_files: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_files:
+            del self.fields["attachments"]
+            return
+        field = self.fields["attachments"]
+        field.widget.attrs["accept"] = ",".join(sorted(settings.FILE_ALLOWED_SUFFIXES))
+        field.help_text = _("Optional: up to %(count)d files, each at most %(limit)d MB.") % {
+            "count": MAX_FILES, "limit": settings.FILE_MAX_BYTES // 2**20}
+
+    def clean_attachments(self) -> list[Any]:
+        uploads = self.cleaned_data.get("attachments") or []
+        if len(uploads) > MAX_FILES:
+            raise forms.ValidationError(_("Attach at most %(count)d files at once.") % {"count": MAX_FILES})
+        return uploads
 
 
 class FeedFilterForm(forms.Form):

@@ -8,7 +8,7 @@ audited by the service that made it), and nobody edits them afterwards."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ EDITABLE = ("type", "direction", "occurred_at", "subject", "body", "contacts", "
 MAX_BODY = 100_000
 MAX_PEOPLE = 100
 EML_MAX_BYTES = 25 * 2**20
+MAX_UPLOADS = 20
 
 
 def _user(actor: Any) -> User | None:
@@ -119,8 +120,12 @@ def _own_files(actor: Any, account: Account, files: Iterable[StoredFile]) -> lis
 def activity_log(*, actor: Any, account: Account, type: str, direction: str = Direction.NONE,
                  occurred_at: datetime.datetime | None = None, subject: str = "", body: str = "",
                  contacts: Iterable[Contact] = (), participants: Iterable[User] = (),
-                 attachments: Iterable[StoredFile] = (), message_id: str = "") -> Activity:
-    """Log a call, an email, a meeting, a note or a chat on ``account``'s timeline."""
+                 attachments: Iterable[StoredFile] = (), uploads: Sequence[Any] = (),
+                 message_id: str = "") -> Activity:
+    """Log a call, an email, a meeting, a note or a chat on ``account``'s timeline. ``attachments`` are files
+    the account has; ``uploads`` (uploaded files) are stored as new files of the account through the files
+    app (its permission, type and size checks) and attached. All or nothing: a refused upload refuses the
+    whole activity (ValidationFailed on ``attachments`` naming the file) and leaves no file behind."""
     if not can(actor, Action.CREATE, resource="activity") or not can(actor, Action.VIEW, account):
         raise PermissionDenied(_("You may not log activities on this account."))
     _check_user_type(type)
@@ -131,15 +136,32 @@ def activity_log(*, actor: Any, account: Account, type: str, direction: str = Di
     contacts = _visible_contacts(actor, contacts)
     participants = _active_users(participants)
     attachments = _own_files(actor, account, attachments)
-    with transaction.atomic():
-        activity.save()
-        activity.contacts.set(contacts)
-        activity.participants.set(participants)
-        activity.attachments.set(attachments)
-        audit_created(actor=actor, obj=activity, fields=AUDITED,
-                      summary=_("%(type)s logged on %(account)s") % {"type": activity.get_type_display(),
-                                                                     "account": account.name})
-        publish("activity.created", actor=actor, activity=activity)
+    uploads = list(uploads)
+    if uploads and not (can(actor, Action.CREATE, resource="file") and can(actor, Action.CHANGE, account)):
+        raise _fail("attachments", _("You may not add files to this account."))
+    if len(uploads) > MAX_UPLOADS:
+        raise _fail("attachments", _("Attach at most %(count)d files at once.") % {"count": MAX_UPLOADS})
+    stored: list[StoredFile] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                try:
+                    stored.append(file_services.file_upload(actor=actor, account=account, upload=upload))
+                except ValidationFailed as error:
+                    raise _fail("attachments", _("%(name)s: %(reason)s") % {
+                        "name": getattr(upload, "name", "") or _("(no name)"), "reason": error.message}) from None
+            activity.save()
+            activity.contacts.set(contacts)
+            activity.participants.set(participants)
+            activity.attachments.set([*attachments, *stored])
+            audit_created(actor=actor, obj=activity, fields=AUDITED,
+                          summary=_("%(type)s logged on %(account)s") % {"type": activity.get_type_display(),
+                                                                         "account": account.name})
+            publish("activity.created", actor=actor, activity=activity)
+    except Exception:
+        for item in stored:  # the rows rolled back: no orphan blobs either
+            item.blob.delete(save=False)
+        raise
     return activity
 
 

@@ -25,7 +25,7 @@ from tandem.core.exceptions import DomainError, NotFound, PermissionDenied
 from tandem.core.forms import add_domain_errors
 from tandem.identity.requests import AuthedRequest
 from tandem.timeline import selectors, services
-from tandem.timeline.forms import ActivityForm, EmailDropForm, FeedFilterForm
+from tandem.timeline.forms import ActivityForm, ActivityLogForm, EmailDropForm, FeedFilterForm
 
 PAGE_SIZE = 20
 
@@ -87,7 +87,8 @@ def account_section_context(actor: Any, account: Any) -> dict[str, Any] | None:
     may_log = can(actor, Action.CREATE, resource="activity")
     return {**_feed_context(actor, QueryDict(), account=account), "people_users": users,
             "people_contacts": contacts, "has_children": account.children.exists(), "can_log": may_log,
-            "log_form": ActivityForm(contacts=contacts) if may_log else None,
+            "log_form": (ActivityLogForm(contacts=contacts, allow_files=_may_attach(actor, account))
+                         if may_log else None),
             "email_form": EmailDropForm() if may_log else None}
 
 
@@ -137,6 +138,11 @@ def contact_feed(request: AuthedRequest, public_id: str) -> HttpResponse:
                         back_url=reverse("contacts:contact-detail", args=[contact.public_id]))
 
 
+def _may_attach(actor: Any, account: Any) -> bool:
+    """May ``actor`` upload attachments with the short form (add files to the account)?"""
+    return can(actor, Action.CREATE, resource="file") and can(actor, Action.CHANGE, account)
+
+
 def _account_url(account: Any) -> str:
     return reverse("accounts:account-detail", args=[account.public_id]) + "#account-timeline"
 
@@ -148,14 +154,16 @@ def activity_log(request: AuthedRequest, public_id: str) -> HttpResponse:
     if not can(actor, Action.CREATE, resource="activity"):
         raise PermissionDenied(_("You may not log activities on this account."))
     _users, contacts = selectors.people_of_account(actor=actor, account=account)
-    form = ActivityForm(request.POST or None, contacts=contacts)
+    form = ActivityLogForm(request.POST or None, request.FILES or None, contacts=contacts,
+                           allow_files=_may_attach(actor, account))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = {contact.public_id: contact for contact in contacts}
         try:
             services.activity_log(actor=actor, account=account, type=data["type"], direction=data["direction"],
                                   occurred_at=data["occurred_at"], subject=data["subject"], body=data["body"],
-                                  contacts=[chosen[public_id] for public_id in data["contacts"]])
+                                  contacts=[chosen[public_id] for public_id in data["contacts"]],
+                                  uploads=data.get("attachments") or [])
         except DomainError as error:
             add_domain_errors(form, error)
         else:

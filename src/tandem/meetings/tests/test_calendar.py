@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from zoneinfo import ZoneInfo
 
 import caldav
 import icalendar
@@ -142,6 +143,59 @@ END:VCALENDAR
     meeting.refresh_from_db()
     assert meeting.status == "cancelled"
     assert "calendar-secret" not in caplog.text
+
+
+def test_an_occurrence_moved_and_retitled_in_the_calendar_comes_back_and_the_others_stay(radicale, csm):
+    from tandem.audit.models import AuditEntry
+
+    account = sync.calendar_account_save(actor=csm, url=radicale.principal_url, username="carla",
+                                         password="calendar-secret")
+    weekly = plan(csm, title="CSM-AM sync", rrule="FREQ=WEEKLY;COUNT=4")
+    sync.calendar_sync(calendar_account=account, now=NOW)
+    window = (START - HOUR, START + datetime.timedelta(days=40))
+    occurrences = selectors.my_occurrences(actor=csm, start=window[0], end=window[1])
+    before = [(item.occurrence.original_start, item.start) for item in occurrences]
+    assert len(before) == 4
+    second = before[1][0]
+
+    # in the calendar app: move the second occurrence by a day and two hours and rename it (RECURRENCE-ID)
+    event = _server_calendar(radicale).event_by_uid(weekly.ical_uid)
+    calendar = icalendar.Calendar.from_ical(event.data)
+    moved_to = second + datetime.timedelta(days=1, hours=2)
+    override = icalendar.Event()
+    override.add("uid", weekly.ical_uid)
+    override.add("dtstamp", NOW)
+    override.add("recurrence-id", second.astimezone(ZoneInfo("Europe/Berlin")))
+    override.add("dtstart", moved_to.astimezone(ZoneInfo("Europe/Berlin")))
+    override.add("dtend", (moved_to + HOUR).astimezone(ZoneInfo("Europe/Berlin")))
+    override.add("summary", "CSM-AM sync with the CFO")
+    override.add("sequence", weekly.sequence + 1)
+    calendar.add_component(override)
+    event.data = calendar.to_ical().decode()
+    event.save()
+
+    pulled = sync.calendar_sync(calendar_account=account, now=NOW)
+    assert pulled.changed_here == 1 and pulled.pushed == 0, pulled.as_dict()
+    after = selectors.my_occurrences(actor=csm, start=window[0], end=window[1])
+    assert [(item.occurrence.original_start, item.start) for item in after] == [
+        before[0], (second, moved_to), before[2], before[3]]
+    assert [item.title for item in after] == ["CSM-AM sync", "CSM-AM sync with the CFO", "CSM-AM sync", "CSM-AM sync"]
+    weekly.refresh_from_db()
+    assert weekly.title == "CSM-AM sync" and weekly.start == before[0][1]
+    assert AuditEntry.objects.filter(object_id=str(weekly.pk), actor=csm, action="change",
+                                     changes__has_key="occurrence").exists()
+    assert sync.calendar_sync(calendar_account=account, now=NOW).as_dict()["changed_here"] == 0  # no ping-pong
+
+    # Tandem moves another occurrence: it goes up as a second RECURRENCE-ID VEVENT, the calendar's stays
+    third = before[2][0]
+    services.occurrence_move(actor=csm, meeting=weekly, original_start=third, start=third + HOUR,
+                             end=third + 2 * HOUR)
+    assert sync.calendar_sync(calendar_account=account, now=NOW).pushed == 1
+    remote = icalendar.Calendar.from_ical(_server_calendar(radicale).event_by_uid(weekly.ical_uid).data)
+    overrides = {component.decoded("recurrence-id").astimezone(UTC): (component.decoded("dtstart").astimezone(UTC),
+                                                                      str(component["summary"]))
+                 for component in remote.walk("VEVENT") if "recurrence-id" in component}
+    assert overrides == {second: (moved_to, "CSM-AM sync with the CFO"), third: (third + HOUR, "CSM-AM sync")}
 
 
 def test_a_deleted_meeting_is_deleted_from_the_calendar(radicale, csm):
