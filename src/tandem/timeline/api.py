@@ -28,7 +28,10 @@ def _ref(obj: Any, name: str) -> dict[str, str]:
     return {"id": obj.public_id, "name": name}
 
 
-def _out(activity: Activity) -> dict[str, Any]:
+def _out(activity: Activity, related: selectors.Related | None = None) -> dict[str, Any]:
+    """One activity; ``related`` (for a page) saves the per-activity queries for its people and files."""
+    if related is None:
+        related = selectors.activity_related(activity_ids=[activity.pk])
     source = None
     if activity.source_type is not None:
         source = {"type": f"{activity.source_type.app_label}.{activity.source_type.model}",
@@ -36,9 +39,10 @@ def _out(activity: Activity) -> dict[str, Any]:
     return {
         "id": activity.public_id,
         "account": _ref(activity.account, activity.account.name),
-        "contacts": [_ref(contact, str(contact)) for contact in activity.contacts.all()],
-        "participants": [_ref(user, str(user)) for user in activity.participants.all()],
-        "attachments": [{"id": f.public_id, "name": f.name, "size": f.size} for f in activity.attachments.all()],
+        "contacts": [{"id": key, "name": name} for key, name in related.contacts.get(activity.pk, [])],
+        "participants": [{"id": key, "name": name} for key, name in related.participants.get(activity.pk, [])],
+        "attachments": [{"id": key, "name": name, "size": size}
+                        for key, name, size in related.attachments.get(activity.pk, [])],
         "created_by": _ref(activity.created_by, str(activity.created_by)) if activity.created_by else None,
         "recorded_by_tandem": activity.is_recorded_by_tandem,
         "source": source,
@@ -114,9 +118,10 @@ def activity_list(request: AuthedRequest, limit: int | None = None, cursor: str 
         user_id = user.pk
     filters = selectors.ActivityFilters(account_ids=account_ids, contact_id=contact_id, user_id=user_id,
                                         types=tuple(type), since=since, until=until)
-    page = paginate(selectors.activity_list(actor=actor, filters=filters), ordering=selectors.FEED_ORDERING,
-                    limit=limit, cursor=cursor)
-    return {"items": [_out(activity) for activity in page.items], "next_cursor": page.next_cursor}
+    page = paginate(selectors.activity_list(actor=actor, filters=filters).prefetch_related(None),
+                    ordering=selectors.FEED_ORDERING, limit=limit, cursor=cursor)
+    related = selectors.activity_related(activity_ids=[activity.pk for activity in page.items])
+    return {"items": [_out(activity, related) for activity in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: ActivityOut}, operation_id="timeline_activity_create")

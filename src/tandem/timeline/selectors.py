@@ -58,6 +58,38 @@ def activity_list(*, actor: Any, filters: ActivityFilters | None = None, action:
         "attachments")
 
 
+@dataclass(frozen=True)
+class Related:
+    """What the API lists with each activity, read in three flat queries for a whole page."""
+
+    contacts: dict[int, list[tuple[str, str]]]  # activity id -> [(public id, name)]
+    participants: dict[int, list[tuple[str, str]]]
+    attachments: dict[int, list[tuple[str, str, int]]]  # (public id, file name, size)
+
+
+def activity_related(*, activity_ids: list[int]) -> Related:
+    """Contacts, participants and attachments of these activities (already scoped by the caller's list).
+    Cheaper than prefetch_related for an API page: plain tuples, no per-row querysets."""
+    through = Activity.contacts.through.objects.filter(activity_id__in=activity_ids).order_by(
+        "contact__last_name", "contact__first_name", "contact_id")
+    contacts: dict[int, list[tuple[str, str]]] = {}
+    for activity_id, public_id, first, last, email in through.values_list(
+            "activity_id", "contact__public_id", "contact__first_name", "contact__last_name", "contact__email"):
+        name = " ".join(part for part in (first, last) if part) or email
+        contacts.setdefault(activity_id, []).append((public_id, name))
+    participants: dict[int, list[tuple[str, str]]] = {}
+    for activity_id, public_id, full_name, email in Activity.participants.through.objects.filter(
+            activity_id__in=activity_ids).order_by("user__full_name", "user__email").values_list(
+            "activity_id", "user__public_id", "user__full_name", "user__email"):
+        participants.setdefault(activity_id, []).append((public_id, full_name or email))
+    attachments: dict[int, list[tuple[str, str, int]]] = {}
+    for activity_id, public_id, name, size in Activity.attachments.through.objects.filter(
+            activity_id__in=activity_ids).order_by("-storedfile__created_at", "-storedfile_id").values_list(
+            "activity_id", "storedfile__public_id", "storedfile__name", "storedfile__size"):
+        attachments.setdefault(activity_id, []).append((public_id, name, size))
+    return Related(contacts, participants, attachments)
+
+
 def feed_account_ids(*, actor: Any, account: Account, include_children: bool) -> tuple[int, ...]:
     """The account and, when asked, every visible account below it."""
     if not include_children:

@@ -148,3 +148,38 @@ def test_an_admin_deletes_a_logged_note(admin, account):
     activity = services.activity_log(actor=admin, account=account, type="note", subject="Bye")
     assert Client().delete(f"{URL}/{activity.public_id}", **_write(admin)).status_code == 204
     assert not Activity.objects.exists()
+
+
+def test_a_page_of_activities_costs_the_same_queries_for_2_or_40_activities_with_people(admin):
+    """Contacts, participants and files of a page are read in three flat queries, whatever the page holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.contacts.models import Contact
+    from tandem.core.testing.factories import AccountFactory
+    from tandem.core.testing.fixtures import logged_in
+    from tandem.timeline.tests.factories import activity_make
+
+    account = AccountFactory(name="Counted")
+    people = [Contact.objects.create(account=account, first_name=f"P{n}", last_name="Person") for n in range(3)]
+    client = logged_in(admin)
+    url = f"/api/v1/activities?account={account.public_id}&limit=50"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    for n in range(2):
+        made = activity_make(account=account, subject=f"A{n}", contacts=tuple(people), created_by=admin)
+        made.participants.add(admin)
+    queries()
+    few = queries()
+    for n in range(2, 40):
+        made = activity_make(account=account, subject=f"A{n}", contacts=tuple(people), created_by=admin)
+        made.participants.add(admin)
+    assert queries() == few
+    item = client.get(url).json()["items"][0]
+    assert [c["name"] for c in item["contacts"]] == ["P0 Person", "P1 Person", "P2 Person"]
+    assert item["participants"] == [{"id": admin.public_id, "name": str(admin)}]
