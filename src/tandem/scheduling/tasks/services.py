@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,36 +240,29 @@ def task_complete(*, actor: Any, task: Task) -> Task:
     return task
 
 
-def task_reopen(*, actor: Any, task: Task) -> Task:
-    """Back to open (from done or cancelled). An occurrence already created for a recurring task stays."""
+def _move(actor: Any, task: Task, status: str, *, applies: Callable[[str], bool]) -> Task:
+    """Set ``status`` when ``applies`` to the current one (read under a row lock); otherwise leave the task."""
     if not can(actor, Action.CHANGE, task):
         raise PermissionDenied(_("You may not change this task."))
     with transaction.atomic():
         task = _locked(task)
-        if task.status not in ACTIVE_STATUSES:
-            _set_status(actor, task, TaskStatus.OPEN)
+        if applies(task.status):
+            _set_status(actor, task, status)
     return task
+
+
+def task_reopen(*, actor: Any, task: Task) -> Task:
+    """Back to open (from done or cancelled). An occurrence already created for a recurring task stays."""
+    return _move(actor, task, TaskStatus.OPEN, applies=lambda current: current not in ACTIVE_STATUSES)
 
 
 def task_start(*, actor: Any, task: Task) -> Task:
-    if not can(actor, Action.CHANGE, task):
-        raise PermissionDenied(_("You may not change this task."))
-    with transaction.atomic():
-        task = _locked(task)
-        if task.status != TaskStatus.IN_PROGRESS:
-            _set_status(actor, task, TaskStatus.IN_PROGRESS)
-    return task
+    return _move(actor, task, TaskStatus.IN_PROGRESS, applies=lambda current: current != TaskStatus.IN_PROGRESS)
 
 
 def task_cancel(*, actor: Any, task: Task) -> Task:
     """Cancel: not done and not to do (a recurring series ends here)."""
-    if not can(actor, Action.CHANGE, task):
-        raise PermissionDenied(_("You may not change this task."))
-    with transaction.atomic():
-        task = _locked(task)
-        if task.status != TaskStatus.CANCELLED:
-            _set_status(actor, task, TaskStatus.CANCELLED)
-    return task
+    return _move(actor, task, TaskStatus.CANCELLED, applies=lambda current: current != TaskStatus.CANCELLED)
 
 
 def task_delete(*, actor: Any, task: Task) -> None:
