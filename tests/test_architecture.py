@@ -18,14 +18,17 @@ LAYERS = {
     "accounts": 4,
     "contacts": 5, "files": 5,
     "search": 6, "transfer": 6, "timeline": 6,
-    "scheduling": 7, "collaboration": 7, "meetings": 7,
-    "demo": 8, "api": 9, "web": 9, "cli": 9,
+    "scheduling": 7, "collaboration": 7, "meetings": 7, "contracts": 7, "usage": 7,
+    "pipeline": 8, "tickets": 8,
+    "renewals": 9, "quotas": 9,
+    "health": 10,
+    "demo": 11, "api": 12, "web": 12, "cli": 12,
 }
 # identity's models sit below access and audit; its services, selectors and interfaces authorise and audit,
 # so they sit above them. conf/urls.py wires every app together.
 MODULE_LAYERS = {"identity/models.py": 1, "identity/logic.py": 1, "identity/backends.py": 1,
                  "identity/requests.py": 1,
-                 "identity/choices.py": 1, "conf/urls.py": 10}
+                 "identity/choices.py": 1, "conf/urls.py": 13}
 IDENTITY_SERVICES_LAYER = 2.5
 INTERFACE_MODULES = {"views", "api", "forms", "admin_views", "team_views", "merge_views", "views_saved", "urls"}
 # core/schedule.py names job paths of higher apps; core/testing builds fixtures from every app.
