@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ContractsConfig(AppConfig):
     name = "tandem.contracts"
     label = "contracts"
+
+    def ready(self) -> None:
+        from tandem.contracts import access
+
+        access.register()

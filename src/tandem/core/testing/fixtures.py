@@ -72,6 +72,7 @@ DATA_MIGRATIONS = [
     ("tandem.meetings.migrations.0002_default_policy", "seed"),
     ("tandem.collaboration.migrations.0002_default_policy", "seed"),
     ("tandem.collaboration.migrations.0003_default_handoff_templates", "seed"),
+    ("tandem.contracts.migrations.0002_default_policy", "seed"),
 ]
 
 
