@@ -72,6 +72,8 @@ DATA_MIGRATIONS = [
     ("tandem.meetings.migrations.0002_default_policy", "seed"),
     ("tandem.collaboration.migrations.0002_default_policy", "seed"),
     ("tandem.collaboration.migrations.0003_default_handoff_templates", "seed"),
+    ("tandem.tickets.migrations.0002_default_policy", "seed"),
+    ("tandem.tickets.migrations.0003_default_support_setup", "seed"),
     ("tandem.contracts.migrations.0002_default_policy", "seed"),
 ]
 
