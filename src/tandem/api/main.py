@@ -27,6 +27,7 @@ from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
 from tandem.timeline.api import router as timeline_router
 from tandem.transfer.api import router as transfer_router
+from tandem.usage.api import router as usage_router
 
 api = NinjaAPI(
     title="Tandem API",
@@ -65,3 +66,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/free-slots", meetings_slots_router)
 api.add_router("/calendar-feed", meetings_feed_router)
 api.add_router("/calendar-sync", meetings_sync_router)
+api.add_router("/events", usage_router)

@@ -345,6 +345,14 @@ if DIGEST_HOUR > 23:
 # --- meetings and calendar sync (docs/meetings-and-calendar.md) -------------------------------------------
 CALENDAR_SYNC_MINUTES = env_int("TANDEM_CALENDAR_SYNC_MINUTES", 15, minimum=1)
 
+# --- product-usage events (docs/usage-events.md) -------------------------------------------------------------
+# An event's timestamp may lie at most this far in the past or the future (the API rejects it per event).
+EVENTS_MAX_PAST_DAYS = env_int("TANDEM_EVENTS_MAX_PAST_DAYS", 30, minimum=1)
+EVENTS_MAX_FUTURE_MINUTES = env_int("TANDEM_EVENTS_MAX_FUTURE_MINUTES", 60, minimum=0)
+# Raw events (and the per-user daily sets) older than this are deleted by a daily job; daily roll-ups stay.
+EVENTS_RETENTION_DAYS = env_int("TANDEM_EVENTS_RETENTION_DAYS", 400, minimum=1)
+EVENTS_MAX_BATCH = 1000  # events per POST /api/v1/events/batch
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

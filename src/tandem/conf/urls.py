@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tandem.collaboration.urls")),
     path("", include("tandem.scheduling.urls")),
     path("transfer/", include("tandem.transfer.urls")),
+    path("", include("tandem.pipeline.urls")),
     path("admin/custom-fields/", include("tandem.customfields.urls")),
     path("admin/", include("tandem.access.urls")),
     path("audit/", include("tandem.audit.urls")),

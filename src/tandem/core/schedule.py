@@ -59,6 +59,24 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         why="Reminds people of their tasks N minutes before due; a task is claimed atomically, so two workers "
             "never remind twice.",
     ),
+    PeriodicJob(
+        path="tandem.tickets.jobs.send_sla_alerts_job",
+        cadence={"minute": "*"},
+        why="SLA deadlines pass while nobody is looking: warn the assignee (or the group) the configured minutes "
+            "before and notify at the breach; a unique claim row per ticket, target and kind makes it fire once.",
+    ),
+    PeriodicJob(
+        path="tandem.usage.jobs.ensure_event_partitions_job",
+        cadence={"minute": "41", "hour": "*/6"},
+        why="PostgreSQL: product-usage events go into monthly partitions, which must exist before their month "
+            "starts (three months are kept ahead; the DEFAULT partition only catches strays).",
+    ),
+    PeriodicJob(
+        path="tandem.usage.jobs.expire_events_job",
+        cadence={"minute": "23", "hour": "4"},
+        why="Raw events older than TANDEM_EVENTS_RETENTION_DAYS are dropped (whole partitions); the daily "
+            "roll-ups that health scores read are kept.",
+    ),
 ]
 
 _registered = False

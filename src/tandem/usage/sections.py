@@ -1,0 +1,20 @@
+"""The "Product usage" section of the Account 360 page, from the daily roll-ups only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.accounts.sections import AccountSection, register_section
+from tandem.usage import selectors
+
+
+def _context(actor: Any, account: Any) -> dict[str, Any] | None:
+    summary = selectors.account_usage_summary(actor=actor, account=account)
+    if summary is None:
+        return None
+    return {"usage": summary}
+
+
+def register() -> None:
+    register_section(AccountSection(key="usage", order=40, template="usage/account_section.html",
+                                    context=_context))
