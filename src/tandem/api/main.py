@@ -12,6 +12,12 @@ from tandem.audit.api import router as audit_router
 from tandem.collaboration.api import comments_router, handoffs_router
 from tandem.collaboration.api import templates_router as handoff_templates_router
 from tandem.contacts.api import router as contacts_router
+from tandem.contracts.api import account_mrr_router as contracts_account_mrr_router
+from tandem.contracts.api import exchange_rates_router as contracts_exchange_rates_router
+from tandem.contracts.api import mrr_router as contracts_mrr_router
+from tandem.contracts.api import price_books_router as contracts_price_books_router
+from tandem.contracts.api import products_router as contracts_products_router
+from tandem.contracts.api import subscriptions_router as contracts_subscriptions_router
 from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
 from tandem.identity.api import router as identity_router
@@ -25,6 +31,11 @@ from tandem.notifications.api import router as notifications_router
 from tandem.notifications.api import team_webhooks_router as notification_team_webhooks_router
 from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
+from tandem.tickets.api import groups_router as ticket_groups_router
+from tandem.tickets.api import hours_router as ticket_hours_router
+from tandem.tickets.api import policies_router as ticket_policies_router
+from tandem.tickets.api import router as tickets_router
+from tandem.tickets.api import rules_router as ticket_rules_router
 from tandem.timeline.api import router as timeline_router
 from tandem.transfer.api import router as transfer_router
 from tandem.usage.api import router as usage_router
@@ -67,3 +78,14 @@ api.add_router("/free-slots", meetings_slots_router)
 api.add_router("/calendar-feed", meetings_feed_router)
 api.add_router("/calendar-sync", meetings_sync_router)
 api.add_router("/events", usage_router)
+api.add_router("/products", contracts_products_router)
+api.add_router("/price-books", contracts_price_books_router)
+api.add_router("/exchange-rates", contracts_exchange_rates_router)
+api.add_router("/subscriptions", contracts_subscriptions_router)
+api.add_router("/mrr", contracts_mrr_router)
+api.add_router("/accounts", contracts_account_mrr_router)
+api.add_router("/tickets", tickets_router)
+api.add_router("/ticket-routing-rules", ticket_rules_router)
+api.add_router("/ticket-sla-policies", ticket_policies_router)
+api.add_router("/ticket-business-hours", ticket_hours_router)
+api.add_router("/ticket-groups", ticket_groups_router)

@@ -384,6 +384,13 @@ API_TOKEN_SCOPES = {
     "handoffs:write": _("Start, accept, decline and cancel handoffs; edit handoff templates"),
     "tasks:read": _("Read tasks"),
     "tasks:write": _("Create, change, complete and delete tasks"),
+    "tickets:read": _("Read tickets, their replies and notes, queues, ticket load and reports"),
+    "tickets:write": _("Open, change, reply to, escalate, assign and delete tickets"),
+    "tickets:admin": _("Change ticket routing rules, SLA policies and business hours"),
+    "catalog:read": _("Read products, price books and exchange rates"),
+    "catalog:write": _("Change products, price books and exchange rates"),
+    "subscriptions:read": _("Read subscriptions, their history and MRR"),
+    "subscriptions:write": _("Create, amend, renew and cancel subscriptions"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
 

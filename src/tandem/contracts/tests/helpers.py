@@ -11,6 +11,7 @@ from tandem.contracts.choices import PricingModel, ProductKind
 from tandem.contracts.models import PriceBook, Product
 
 D = datetime.date
+FLAT = PricingModel.FLAT
 
 
 def catalog() -> dict[str, Product]:
@@ -25,11 +26,11 @@ def catalog() -> dict[str, Product]:
     }
     book = services.price_book_create(actor=SYSTEM, name="List prices", is_default=True)
     services.price_book_version_create(actor=SYSTEM, price_book=book, effective_from=D(2020, 1, 1), prices=[
-        {"product": products["package"], "currency": "USD", "amount": Decimal(1000), "pricing_model": PricingModel.FLAT},
-        {"product": products["premium"], "currency": "USD", "amount": Decimal(1500), "pricing_model": PricingModel.FLAT},
+        {"product": products["package"], "currency": "USD", "amount": Decimal(1000), "pricing_model": FLAT},
+        {"product": products["premium"], "currency": "USD", "amount": Decimal(1500), "pricing_model": FLAT},
         {"product": products["growth"], "currency": "USD", "amount": Decimal(50)},
         {"product": products["growth"], "currency": "EUR", "amount": Decimal(45)},
-        {"product": products["sso"], "currency": "USD", "amount": Decimal(200), "pricing_model": PricingModel.FLAT},
+        {"product": products["sso"], "currency": "USD", "amount": Decimal(200), "pricing_model": FLAT},
     ])
     services.exchange_rate_set(actor=SYSTEM, currency="EUR", valid_from=D(2020, 1, 1), rate=Decimal("1.10"))
     services.exchange_rate_set(actor=SYSTEM, currency="EUR", valid_from=D(2024, 1, 1), rate=Decimal("1.20"))
