@@ -14,6 +14,7 @@ from django.utils import timezone
 from tandem.accounts.models import Account
 from tandem.collaboration.models import Comment, Handoff
 from tandem.contacts.models import Contact
+from tandem.contracts.models import Subscription
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 from tandem.identity.models import ApiToken
@@ -60,6 +61,18 @@ def _task(owner):
     return Task.objects.create(title="Battery", assignee=owner, created_by=owner, account=AccountFactory(owner=owner))
 
 
+def _subscription(owner):
+    from decimal import Decimal
+
+    from tandem.access.decide import SYSTEM
+    from tandem.contracts.models import Product
+    from tandem.contracts.services import subscription_create
+
+    plan, _created = Product.objects.get_or_create(code="battery", defaults={"name": "Battery plan"})
+    return subscription_create(actor=SYSTEM, account=AccountFactory(owner=owner), plan=plan, currency="USD", seats=1,
+                               start_date=datetime.date(2030, 1, 1), term_months=12, unit_price=Decimal(10))
+
+
 ENTITIES = [
     Entity("accounts", "/api/v1/accounts", "accounts:read", "accounts:write", Account,
            lambda owner: AccountFactory(owner=owner), {"name": "Battery GmbH"}, {"name": ""}, "name", "name"),
@@ -79,6 +92,11 @@ ENTITIES = [
            {"account": "unknown", "to_role": "astronaut"}, "account", "account"),
     Entity("tasks", "/api/v1/tasks", "tasks:read", "tasks:write", Task, _task,
            {"title": "Battery"}, {"title": "Battery", "priority": "extreme"}, "priority", "title"),
+    Entity("subscriptions", "/api/v1/subscriptions", "subscriptions:read", "subscriptions:write",
+           Subscription, _subscription,
+           # refused (scope, role, CSRF) before the account is looked up
+           {"account": "unknown", "plan": "battery"}, {"account": "unknown", "plan": "battery", "seats": "many"},
+           "seats", "account"),
 ]
 
 

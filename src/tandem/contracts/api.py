@@ -9,7 +9,8 @@ from typing import Any
 from ninja import Router
 from ninja.responses import Status
 
-from tandem.access.decide import field_access
+from tandem.access.choices import Action
+from tandem.access.decide import can, field_access
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts.models import Account
 from tandem.api.auth import api_actor
@@ -46,7 +47,7 @@ from tandem.contracts.schemas import (
     SubscriptionPage,
     SubscriptionPatch,
 )
-from tandem.core.exceptions import NotFound, ValidationFailed
+from tandem.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.requests import AuthedRequest
 
 products_router = Router(tags=["catalog"])
@@ -291,9 +292,12 @@ def subscription_create(request: AuthedRequest, payload: SubscriptionIn) -> Stat
     """A new subscription; without ``unit_price`` the default price book's price on the start date applies.
     Sending a unit price, discount or add-on price needs write on the ``pricing`` field group (else 403)."""
     actor = api_actor(request, scope="subscriptions:write")
+    if not can(actor, Action.CREATE, resource="subscription"):
+        raise PermissionDenied("You may not create subscriptions.")
     subscription = services.subscription_create(
         actor=actor, account=_account(actor, payload.account), plan=_plan(actor, payload.plan),
-        currency=payload.currency, seats=payload.seats, start_date=payload.start_date,
+        currency=payload.currency or selectors.workspace_currency(), seats=payload.seats,
+        start_date=payload.start_date or selectors.today(),
         term_months=payload.term_months, unit_price=payload.unit_price, discount_percent=payload.discount_percent,
         add_ons=_add_ons(actor, payload.add_ons) or (), auto_renew=payload.auto_renew,
         external_id=payload.external_id)
@@ -319,6 +323,16 @@ def subscription_update(request: AuthedRequest, subscription_id: str, payload: S
     services.subscription_update(actor=actor, subscription=subscription, version=payload.version,
                                  auto_renew=payload.auto_renew, external_id=payload.external_id)
     return subscription_out(_subscription(actor, subscription_id), actor)
+
+
+@subscriptions_router.delete("/{subscription_id}", response={204: None},
+                             operation_id="contracts_subscription_delete")
+def subscription_delete(request: AuthedRequest, subscription_id: str) -> Status:
+    """Remove a subscription entered by mistake, with its history (administrators; audited). To end a contract,
+    cancel it (``/churn``) instead, so its history stays."""
+    actor = api_actor(request, scope="subscriptions:write")
+    services.subscription_delete(actor=actor, subscription=_subscription(actor, subscription_id))
+    return Status(204, None)
 
 
 @subscriptions_router.get("/{subscription_id}/amendments", response=ChangePage,
@@ -381,8 +395,6 @@ def subscription_reactivate(request: AuthedRequest, subscription_id: str, payloa
 
 
 def _require_pricing_read(actor: Any) -> None:
-    from tandem.core.exceptions import PermissionDenied
-
     if not _pricing_readable(actor):
         raise PermissionDenied("MRR is in the pricing field group, which you may not read.")
 

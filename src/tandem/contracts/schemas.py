@@ -166,11 +166,11 @@ class SubscriptionPage(Schema):
 
 class SubscriptionIn(Schema):
     account: str = Field(description="Public id of the account")
-    plan: str = Field(description="The plan's code or public id")
-    currency: str = Field(min_length=3, max_length=3)
-    seats: int
-    start_date: date
-    term_months: int
+    plan: str = Field(default="", description="The plan's code or public id")
+    currency: str = Field(default="", max_length=3, description="Default: the workspace currency")
+    seats: int = 1
+    start_date: date | None = Field(default=None, description="Default: today")
+    term_months: int = 12
     unit_price: Decimal | None = Field(default=None, description="Default: the price book's (pricing field group)")
     discount_percent: Decimal = Field(default=Decimal(0), description="pricing field group")
     add_ons: list[AddOnIn] = Field(default_factory=list, max_length=100)
@@ -179,7 +179,7 @@ class SubscriptionIn(Schema):
 
 
 class SubscriptionPatch(Schema):
-    version: int
+    version: int | None = Field(default=None, description="The version you read; stale → 409")
     auto_renew: bool | None = None
     external_id: str | None = Field(default=None, max_length=100)
 

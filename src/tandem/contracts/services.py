@@ -721,6 +721,22 @@ def subscription_update(*, actor: Any, subscription: Subscription, version: int 
     return subscription
 
 
+def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
+    """Remove a subscription entered by mistake and its history (cancel a real one instead)."""
+    if not can(actor, Action.VIEW, subscription):
+        raise NotFound(_("No such subscription."))
+    if not can(actor, Action.DELETE, subscription):
+        raise PermissionDenied(_("You may not delete this subscription."))
+    with transaction.atomic():
+        lines = list(subscription.add_ons.select_related("product"))
+        before = _snapshot(subscription, lines)
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=subscription,
+                     changes=diff(before, {}), summary=str(subscription))
+        account_id = subscription.account_id
+        subscription.delete()
+        reclassify_account(account_id)
+
+
 def subscriptions_expire(*, actor: Any, on: datetime.date) -> int:
     """Record the expiry of active subscriptions without auto-renew whose end date passed before ``on`` (their
     MRR drops to zero the day after the end date). Idempotent; for the daily job."""
