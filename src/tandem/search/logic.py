@@ -38,3 +38,18 @@ def fts_match_expression(query: str) -> str:
     if not slices:
         return ""
     return " OR ".join('"' + part.replace('"', '""') + '"' for part in sorted(slices))
+
+
+# Legal forms say nothing about which company is meant, yet share trigrams with a large part of any customer
+# list: the tolerant search pass leaves them out of the query.
+LEGAL_FORMS = frozenset({
+    "ab", "ag", "as", "bv", "co", "company", "corp", "corporation", "gmbh", "group", "inc", "incorporated", "kg",
+    "kk", "limited", "llc", "llp", "ltd", "nv", "oy", "plc", "pte", "pty", "sa", "sarl", "sas", "se", "spa", "srl",
+})
+
+
+def without_legal_forms(query: str) -> str:
+    """``query`` without legal-form words ("Hanbit Sstems Co., Ltd." → "Hanbit Sstems"); unchanged when nothing
+    else is left."""
+    kept = [word for word in query.split() if word.strip(".,&()").lower() not in LEGAL_FORMS]
+    return " ".join(kept) if kept and len(kept) < len(query.split()) else query

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Greatest
 from tandem.access.decide import restrict
 from tandem.accounts.models import Account
 from tandem.contacts.models import Contact
-from tandem.search.logic import fold, fts_match_expression, word_similarity
+from tandem.search.logic import fold, fts_match_expression, without_legal_forms, word_similarity
 
 CANDIDATES = 500
 MIN_SIMILARITY = 0.45
@@ -91,7 +91,8 @@ def _full_name() -> Func:
                 output_field=CharField())
 
 
-def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account], QuerySet[Contact]]:
+def _pg_matches(actor: Any, query: str, digits: str, *, emails: bool = True,
+                ) -> tuple[QuerySet[Account], QuerySet[Contact]]:
     from django.contrib.postgres.search import TrigramWordSimilarity
 
     accounts = restrict(Account.objects.all(), actor).filter(
@@ -105,8 +106,9 @@ def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account],
         contacts = contacts.alias(phones_text=Cast("phones", TextField())).filter(numbers).annotate(
             score=Value(1.0, output_field=FloatField()))
     else:
+        name_matches = Q(full_name__trigram_word_similar=query)
         contacts = contacts.alias(full_name=_full_name()).filter(
-            Q(full_name__trigram_word_similar=query) | Q(email__trigram_word_similar=query)).annotate(
+            name_matches | Q(email__trigram_word_similar=query) if emails else name_matches).annotate(
             score=Greatest(TrigramWordSimilarity(query, _full_name()), TrigramWordSimilarity(query, "email")))
     return accounts, contacts
 
@@ -123,6 +125,9 @@ def _ranked(matches: QuerySet[Any], order: str, limit: int, cap: int | None = No
 
 def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
     digits = _phone_digits(query)
+    # Legal forms left out: "Co., Ltd." alone brings a tenth of a customer list within the tolerant threshold,
+    # and each of those rows costs a recheck.
+    query = without_legal_forms(query)
     accounts_matching, contacts_matching = _pg_matches(actor, query, digits)
     with transaction.atomic(), connection.cursor() as cursor:
         # These queries are cheap only through the indexes; the planner, not knowing how dear a similarity test
@@ -134,8 +139,11 @@ def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list
         if not accounts and not contacts and not digits:  # nothing close: accept looser matches
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                            [str(PG_WORD_THRESHOLD)])
+            # Not by email: loosely, a company's name matches the domain of every address at every similar
+            # company (thousands of rows to recheck); a mistyped address is close enough for the strict pass.
+            _, loose_contacts = _pg_matches(actor, query, digits, emails=False)
             accounts = _ranked(accounts_matching, "name", limit, CANDIDATES)
-            contacts = _ranked(contacts_matching, "last_name", limit, CANDIDATES)
+            contacts = _ranked(loose_contacts, "last_name", limit, CANDIDATES)
     return ([_account_hit(a, a.score) for a in accounts], [_contact_hit(c, c.score) for c in contacts])
 
 

@@ -13,3 +13,12 @@ def test_a_misspelled_word_is_still_similar():
 def test_the_fts_expression_quotes_every_slice():
     assert fts_match_expression('ab"c') == '"ab""" OR "b""c"'
     assert fts_match_expression("ab") == ""
+
+
+def test_legal_forms_are_left_out_of_a_query_unless_nothing_else_is_left():
+    from tandem.search.logic import without_legal_forms
+
+    assert without_legal_forms("Hanbit Sstems Co., Ltd.") == "Hanbit Sstems"
+    assert without_legal_forms("Müller Logistik GmbH") == "Müller Logistik"
+    assert without_legal_forms("Co-op Foods") == "Co-op Foods"
+    assert without_legal_forms("GmbH") == "GmbH"

@@ -83,3 +83,14 @@ def test_a_word_many_rows_share_still_answers_with_the_closest(am):
     AccountFactory(name="Pharmagon", domain="pharmagon.example", owner=am)
     titles = [hit.title for hit in global_search(actor=am, query="Pharmagn").accounts]
     assert titles[0] == "Pharmagon"
+
+
+def test_legal_forms_do_not_drown_the_company_that_is_meant(am):
+    """'Co., Ltd.' is shared by half of a Korean or Chinese customer list; the words before it decide."""
+    from tandem.accounts.models import Account
+
+    Account.objects.bulk_create([Account(name=f"Daeho {word} Co., Ltd.", domain=f"d{n}.example", owner=am)
+                                 for n, word in enumerate(["Foods", "Steel", "Motors", "Logis", "Pharm"] * 60)])
+    AccountFactory(name="Hanbit Systems Co., Ltd.", domain="hanbit-systems.example", owner=am)
+    titles = [hit.title for hit in global_search(actor=am, query="Hanbit Sstems Co., Ltd.").accounts]
+    assert titles[0] == "Hanbit Systems Co., Ltd."
