@@ -12,9 +12,15 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.access.registry import Resource, get_resource, register_resource
+from tandem.access.registry import (
+    RecordField,
+    Resource,
+    get_resource,
+    register_field_group_source,
+    register_resource,
+)
 
-PRICING_FIELDS = ("unit_price", "discount_percent", "term_months", "add_ons")
+PRICING_FIELDS = ("unit_price", "discount_percent", "term_months", "mrr")
 
 
 def _via_account(scope_name: str) -> Any:
@@ -29,9 +35,15 @@ def _via_account(scope_name: str) -> Any:
     return condition
 
 
+def _add_on_prices(resource_name: str) -> list[RecordField]:
+    """The add-on lines (and their prices) are a relation, not a column: name them for the permission editor."""
+    return [RecordField("add_ons", str(_("Add-on prices")), "pricing")] if resource_name == "subscription" else []
+
+
 def register() -> None:
     register_resource(Resource(name="subscription", label=_("subscriptions"), model_label="contracts.Subscription",
                                own=_via_account("own"), team=_via_account("team"),
                                field_groups={"pricing": PRICING_FIELDS}))
+    register_field_group_source(_add_on_prices)
     register_resource(Resource(name="catalog", label=_("product catalog and exchange rates"),
                                actions=("view", "change")))
