@@ -6,7 +6,8 @@ class TicketsConfig(AppConfig):
     label = "tickets"
 
     def ready(self) -> None:
-        from tandem.tickets import access, sections
+        from tandem.tickets import access, kinds, sections
 
         access.register()
+        kinds.register()
         sections.register()

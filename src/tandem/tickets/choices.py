@@ -28,7 +28,7 @@ class Priority(models.TextChoices):
 
 
 # Severity weights for the ticket load fed to the health score: an urgent ticket weighs as much as five low ones.
-SEVERITY_WEIGHT = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 5}
+SEVERITY_WEIGHT: dict[str, int] = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 5}
 
 
 class Status(models.TextChoices):

@@ -310,6 +310,9 @@ class TicketStatusInterval(models.Model):
         constraints = [models.UniqueConstraint(fields=["ticket"], condition=Q(ended_at__isnull=True),
                                                name="ticket_one_open_interval")]
 
+    def __str__(self) -> str:
+        return f"{self.status} from {self.started_at:%Y-%m-%d %H:%M}"
+
 
 class TicketEvent(models.Model):
     """One step in the ticket's history (created, routed, assigned, escalated with its reason, …)."""
@@ -325,6 +328,9 @@ class TicketEvent(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["ticket", "occurred_at"], name="ticket_event_ticket")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
 
 class SlaAlert(models.Model):
     """A claim: the warning (or breach notification) for one metric of one ticket was sent. The unique
@@ -338,6 +344,9 @@ class SlaAlert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ticket", "metric", "kind"], name="ticket_sla_alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.kind}"
 
 
 class SlaSettings(models.Model):

@@ -1,7 +1,30 @@
-"""The tickets section of the Account 360 page."""
+"""The tickets section of the Account 360 page: open tickets and those solved in the last 90 days."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from tandem.access.choices import Action
+from tandem.access.decide import can
+from tandem.accounts.sections import AccountSection, register_section
+from tandem.tickets import selectors
+from tandem.tickets.choices import ACTIVE_STATUSES, DONE_STATUSES
+
+
+def _account_context(actor: Any, account: Any) -> dict[str, Any] | None:
+    if not can(actor, Action.VIEW, resource="ticket"):
+        return None
+    tickets = selectors.tickets_of_account(actor=actor, account=account)
+    open_tickets = tickets.filter(status__in=ACTIVE_STATUSES).order_by("queue_due_at", "id")
+    since = timezone.now() - datetime.timedelta(days=90)
+    recent = tickets.filter(status__in=DONE_STATUSES, solved_at__gte=since).order_by("-solved_at", "-id")[:5]
+    return {"account": account, "open": list(open_tickets[:10]), "open_count": open_tickets.count(),
+            "recent": list(recent), "can_create": can(actor, Action.CREATE, resource="ticket")}
+
 
 def register() -> None:
-    pass
+    register_section(AccountSection(key="tickets", order=40, template="tickets/account_section.html",
+                                    context=_account_context))

@@ -1,0 +1,21 @@
+from django.urls import URLPattern, path
+
+from tandem.tickets import views
+
+app_name = "tickets"
+urlpatterns: list[URLPattern] = [
+    path("", views.ticket_queue, name="ticket-queue"),
+    path("new/", views.ticket_create, name="ticket-create"),
+    path("bulk/", views.ticket_bulk, name="ticket-bulk"),
+    path("reports/", views.ticket_report, name="ticket-report"),
+    path("settings/", views.ticket_settings, name="ticket-settings"),
+    path("<str:public_id>/", views.ticket_detail, name="ticket-detail"),
+    path("<str:public_id>/reply/", views.ticket_reply, name="ticket-reply"),
+    path("<str:public_id>/note/", views.ticket_note, name="ticket-note"),
+    path("<str:public_id>/escalate/", views.ticket_escalate, name="ticket-escalate"),
+    path("<str:public_id>/assign/", views.ticket_assign, name="ticket-assign"),
+    path("<str:public_id>/hand-to-csm/", views.ticket_hand_to_csm, name="ticket-hand-to-csm"),
+    path("<str:public_id>/change/", views.ticket_change, name="ticket-change"),
+    path("<str:public_id>/satisfaction/", views.ticket_satisfaction, name="ticket-satisfaction"),
+    path("<str:public_id>/delete/", views.ticket_delete, name="ticket-delete"),
+]
