@@ -488,6 +488,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _setup()
     from tandem import bench
 
+    if args.events:
+        from tandem.usage import bench as events_bench
+
+        try:
+            events_bench.main(args.output, seconds=args.seconds, clients=args.clients, workers=args.workers)
+        except RuntimeError as error:
+            raise CliError(str(error)) from None
+        return 0
     try:
         bench.main(args.runs, args.output, import_file=args.import_file, kind=args.kind,
                    collaboration=args.collaboration)
@@ -584,6 +592,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--collaboration", action="store_true",
                        help="instead: the account timeline with 100,000 activities and a comment mentioning 20 "
                             "people (creates that account once)")
+    bench.add_argument("--events", action="store_true",
+                       help="instead: product-usage ingestion on PostgreSQL — the physical limit, then sustained "
+                            "HTTP ingestion through `tandem serve` (docs: benchmarks/README.md)")
+    bench.add_argument("--seconds", type=float, default=30, help="--events: how long the load runs")
+    bench.add_argument("--clients", type=int, default=4, help="--events: load generator processes")
+    bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes")
     bench.set_defaults(handler=cmd_bench)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)

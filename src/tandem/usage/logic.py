@@ -117,10 +117,20 @@ def check_events(items: list[Any], *, now: dt.datetime, max_past: dt.timedelta |
         if unknown:
             errors.append(EventError(index, sorted(unknown)[0], f"Unknown field '{sorted(unknown)[0]}'; an event "
                                      "has message_id, account, user, event, timestamp and properties."))
-        message_id = _text(item, "message_id", MAX_MESSAGE_ID, index, errors, required=True)
-        account = _text(item, "account", MAX_ACCOUNT_REF, index, errors, required=True)
-        user = _text(item, "user", MAX_USER_ID, index, errors, required=False)
-        name = _text(item, "event", MAX_EVENT_NAME, index, errors, required=True)
+        # The common case (short printable strings) is checked inline; anything else takes the slow path,
+        # which knows the error messages.
+        message_id = item.get("message_id")
+        if not (type(message_id) is str and 0 < len(message_id) <= MAX_MESSAGE_ID and message_id.isprintable()):
+            message_id = _text(item, "message_id", MAX_MESSAGE_ID, index, errors, required=True)
+        account = item.get("account")
+        if not (type(account) is str and 0 < len(account) <= MAX_ACCOUNT_REF and account.isprintable()):
+            account = _text(item, "account", MAX_ACCOUNT_REF, index, errors, required=True)
+        user = item.get("user")
+        if not (type(user) is str and len(user) <= MAX_USER_ID and user.isprintable()):
+            user = _text(item, "user", MAX_USER_ID, index, errors, required=False)
+        name = item.get("event")
+        if not (type(name) is str and 0 < len(name) <= MAX_EVENT_NAME and name.isprintable()):
+            name = _text(item, "event", MAX_EVENT_NAME, index, errors, required=True)
         if name and name.startswith(RESERVED_PREFIX) and name not in RESERVED_EVENTS:
             errors.append(EventError(index, "event", f"'{RESERVED_PREFIX}*' names are reserved for marketing "
                                      f"email; use one of {', '.join(RESERVED_EVENTS)}."))

@@ -217,19 +217,26 @@ WITH new AS (
 ), dirty AS (
     INSERT INTO usage_dirtyaccount (account_id, marked_at)
     SELECT DISTINCT account_id, %(now)s::timestamptz FROM new ORDER BY 1
-    ON CONFLICT (account_id) DO UPDATE SET marked_at = usage_dirtyaccount.marked_at
+    ON CONFLICT (account_id) DO UPDATE SET marked_at = excluded.marked_at
+        WHERE usage_dirtyaccount.marked_at > excluded.marked_at
 )
 SELECT count(*) FROM new
 """
+
+
+def _copy_text(value: str) -> str:
+    """A value for COPY's text format: backslashes doubled (the other specials — tab, newline, carriage return —
+    cannot occur: names and ids are printable, and JSON escapes them inside strings)."""
+    return value.replace("\\", "\\\\") if "\\" in value else value
 
 
 def _write_postgres(rows: Sequence[Row], received_at: dt.datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(STAGE_POSTGRES)
         with cursor.cursor.copy(COPY_POSTGRES) as copy:
-            for row in rows:
-                copy.write_row((row.account_id, row.message_id, row.timestamp, row.event, row.user_id,
-                                row.properties))
+            copy.write("".join([f"{row.account_id}\t{_copy_text(row.message_id)}\t{row.timestamp.isoformat()}\t"
+                                f"{_copy_text(row.event)}\t{_copy_text(row.user_id)}\t{_copy_text(row.properties)}\n"
+                                for row in rows]).encode())
         cursor.execute(INSERT_POSTGRES, {"now": received_at})
         return int(cursor.fetchone()[0])
 

@@ -165,3 +165,21 @@ def test_events_land_in_monthly_partitions_and_strays_in_the_default_one(account
         (partition,) = cursor.fetchone()
     month = timezone.now() - dt.timedelta(hours=1)
     assert partition == f"usage_event_y{month.year:04d}m{month.month:02d}"
+
+
+def test_backslashes_quotes_and_unicode_survive_the_copy_path(accounts, events_token):
+    odd = make_event(accounts[0], message_id="C:\\temp\\x", event="path\\viewed", user="jöhn \\ doe",
+                     properties={"text": "line\nbreak\ttab \\ \"quoted\" 日本語", "nested": {"a": [1, None, True]}})
+    response = post(events_token, {"events": [odd]})
+    assert response.status_code == 200 and response.json()["stored"] == 1
+    stored = Event.objects.get()
+    assert (stored.message_id, stored.event, stored.user_id) == ("C:\\temp\\x", "path\\viewed", "jöhn \\ doe")
+    assert stored.properties == odd["properties"]
+    assert post(events_token, {"events": [odd]}).json()["already_stored"] == 1
+
+
+def test_a_nul_character_in_properties_is_refused_for_that_event_only(accounts, events_token):
+    response = post(events_token, {"events": [make_event(accounts[0], properties={"a": "x\u0000y"}),
+                                              make_event(accounts[0])]})
+    assert response.json()["stored"] == 1
+    assert response.json()["errors"][0]["index"] == 0
