@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tandem.contracts import services as contract_services
 from tandem.pipeline.choices import SUBSCRIPTION_TYPES, OpportunityType
 from tandem.pipeline.models import Opportunity
 
@@ -27,8 +28,6 @@ NEW_SUBSCRIPTION_TERM_MONTHS = 12
 def apply_won(*, actor: Any, opportunity: Opportunity) -> Any:
     """Amend, renew or create the subscription for a won opportunity; returns the contracts change or
     subscription, or None when the deal changes no contract."""
-    from tandem.contracts import services as contract_services
-
     today = opportunity.closed_on or timezone.localdate()
     subscription = opportunity.subscription
     if subscription is not None and opportunity.type in SUBSCRIPTION_TYPES:

@@ -277,7 +277,7 @@ def lead_qualify(*, actor: Any, lead: Lead, ae: User | None, account: Account | 
             account = account_services.account_create(
                 actor=actor, name=lead.company_name, domain=lead.domain, country=lead.country or None,
                 currency=currency or None, lifecycle_stage="trial", owner=_user(actor))
-        _staff(actor, account, sdr=sdr, ae=ae, created=created)
+        account = _staff(actor, account, sdr=sdr, ae=ae, created=created)
         contact = _contact_for(actor, lead, account)
         opportunity = opportunity_services.opportunity_create(
             actor=actor, account=account, type=OpportunityType.NEW_BUSINESS,
@@ -308,10 +308,10 @@ def lead_qualify(*, actor: Any, lead: Lead, ae: User | None, account: Account | 
                          account_created=created)
 
 
-def _staff(actor: Any, account: Account, *, sdr: User | None, ae: User, created: bool) -> None:
+def _staff(actor: Any, account: Account, *, sdr: User | None, ae: User, created: bool) -> Account:
     """Seat the SDR and the AE on the account team and make the AE the owner of a new account."""
     if not can(actor, Action.CHANGE, account):
-        return  # an existing account the actor may only see: the opportunity and its owner carry the deal
+        return account  # an existing account the actor may only see: the opportunity and its owner carry the deal
     seats = account.team_members.select_related("role")
     taken = {seat.role.code: seat.user_id for seat in seats}
     if sdr is not None and "sdr" not in taken:
@@ -319,7 +319,8 @@ def _staff(actor: Any, account: Account, *, sdr: User | None, ae: User, created:
     if "ae" not in taken:
         account_team_assign(actor=actor, account=account, role_code="ae", user=ae, reason=_("Lead qualified"))
     if created and account.owner_id != ae.pk:
-        account_services.account_update(actor=actor, account=account, owner=ae)
+        return account_services.account_update(actor=actor, account=account, owner=ae)
+    return account
 
 
 def _contact_for(actor: Any, lead: Lead, account: Account) -> Contact | None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
 from tandem.accounts.models import Account, AccountTeamMember
+from tandem.contracts.models import Product, Subscription
 from tandem.core.exceptions import NotFound, ValidationFailed
 from tandem.identity.models import User
 from tandem.pipeline.choices import OPEN_LEAD_STATUSES, StageKind
@@ -72,6 +73,14 @@ def lead_get(*, actor: Any, public_id: str, action: str = Action.VIEW) -> Lead:
     return lead
 
 
+def with_call_counts(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    return leads.annotate(call_count=Count("calls"))
+
+
+def active_user(*, email: str) -> User | None:
+    return User.objects.filter(email=email.strip().lower(), is_active=True).first()
+
+
 def lead_calls(*, actor: Any, lead: Lead) -> QuerySet[LeadCall]:
     """The calls logged on a lead the actor may see (the caller has resolved the lead through ``lead_get``)."""
     return lead.calls.select_related("caller")
@@ -119,9 +128,22 @@ def stage_get(*, public_id: str) -> Stage:
     return stage
 
 
+def stage_by_public_id(*, public_id: str) -> Stage | None:
+    return Stage.objects.select_related("pipeline").filter(public_id=public_id).first()
+
+
 def stage_by_code(*, type: str, code: str) -> Stage | None:
     """A stage of ``type``'s pipeline by its stable code (e.g. the renewal engine's ``negotiation``)."""
     return Stage.objects.select_related("pipeline").filter(pipeline__opportunity_type=type, code=code).first()
+
+
+def all_stages() -> QuerySet[Stage]:
+    return Stage.objects.select_related("pipeline").order_by("pipeline_id", "position", "id")
+
+
+def plans() -> QuerySet[Product]:
+    """Active plans of the catalog (the target of an upgrade, or the plan of a new subscription)."""
+    return Product.objects.filter(kind="plan", active=True).order_by("name")
 
 
 def first_open_stage(*, pipeline: Pipeline) -> Stage | None:
@@ -235,6 +257,23 @@ def account_manager_of(*, account: Account) -> User | None:
     spots)."""
     seat = AccountTeamMember.objects.select_related("user").filter(account=account, role__code="am").first()
     return seat.user if seat and seat.user.is_active else None
+
+
+def visible_subscription(*, actor: Any, public_id: str) -> Any:
+    """The subscription with this public id if the actor may see it; a field error otherwise."""
+    subscription = restrict(Subscription.objects.select_related("account", "plan"), actor).filter(
+        public_id=public_id).first()
+    if subscription is None:
+        raise ValidationFailed("Unknown subscription.", errors={"subscription": ["No visible subscription with id "
+                                                                                 f"{public_id}."]})
+    return subscription
+
+
+def plan_by_code(*, code: str) -> Any:
+    plan = Product.objects.filter(code=code.strip(), kind="plan").first()
+    if plan is None:
+        raise ValidationFailed("Unknown plan.", errors={"target_plan": [f"No plan with code {code!r}."]})
+    return plan
 
 
 # --- forecast ------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tandem.access.decide import can, field_access
 from tandem.accounts.models import Account
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
+from tandem.contracts.models import Product
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.models import User
 from tandem.notifications.services import notify
@@ -144,13 +145,16 @@ def _validate_subscription_fields(actor: Any, opportunity: Opportunity, errors: 
     else:
         opportunity.add_ons = sorted({code.strip() for code in add_ons})
         if opportunity.add_ons:
-            from tandem.contracts.models import Product
-
             known = set(Product.objects.filter(code__in=opportunity.add_ons, kind="add_on")
                         .values_list("code", flat=True))
             unknown = [code for code in opportunity.add_ons if code not in known]
             if unknown:
                 errors.setdefault("add_ons", []).append(_("Unknown add-on: %(codes)s") % {"codes": ", ".join(unknown)})
+
+
+def opportunity_validate(*, actor: Any, opportunity: Opportunity) -> None:
+    """Validate an unsaved opportunity like ``opportunity_create`` would (imports use it for dry runs)."""
+    _validate(actor, opportunity)
 
 
 def _default_owner(actor: Any, account: Account, type: str) -> User | None:
