@@ -567,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(handler=cmd_token)
 
     importer = commands.add_parser("import", help="import accounts, contacts or account_team from CSV/XLSX")
-    importer.add_argument("kind", choices=["accounts", "contacts", "account_team"])
+    importer.add_argument("kind", choices=["accounts", "contacts", "account_team", "leads", "opportunities"])
     importer.add_argument("file")
     importer.add_argument("--mapping", help="JSON file or Column=field,Column=field (default: guessed)")
     importer.add_argument("--dry-run", action="store_true", help="check every row, write nothing")

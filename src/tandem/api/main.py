@@ -29,6 +29,10 @@ from tandem.notifications.api import follows_router as notification_follows_rout
 from tandem.notifications.api import preferences_router as notification_preferences_router
 from tandem.notifications.api import router as notifications_router
 from tandem.notifications.api import team_webhooks_router as notification_team_webhooks_router
+from tandem.pipeline.api import forecast_router as pipeline_forecast_router
+from tandem.pipeline.api import leads_router as pipeline_leads_router
+from tandem.pipeline.api import opportunities_router as pipeline_opportunities_router
+from tandem.pipeline.api import pipelines_router as pipeline_pipelines_router
 from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
 from tandem.tickets.api import groups_router as ticket_groups_router
@@ -73,6 +77,10 @@ api.add_router("/comments", comments_router)
 api.add_router("/handoffs", handoffs_router)
 api.add_router("/handoff-templates", handoff_templates_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/leads", pipeline_leads_router)
+api.add_router("/pipelines", pipeline_pipelines_router)
+api.add_router("/opportunities", pipeline_opportunities_router)
+api.add_router("/forecast", pipeline_forecast_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/free-slots", meetings_slots_router)
 api.add_router("/calendar-feed", meetings_feed_router)
