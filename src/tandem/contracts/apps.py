@@ -6,6 +6,7 @@ class ContractsConfig(AppConfig):
     label = "contracts"
 
     def ready(self) -> None:
-        from tandem.contracts import access
+        from tandem.contracts import access, sections
 
         access.register()
+        sections.register()

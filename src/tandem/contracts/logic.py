@@ -203,3 +203,58 @@ def movement_table(*, months: Sequence[datetime.date], opening: Decimal,
         rows.append(MovementRow(period=month, opening=money(current), closing=money(closing), **values))
         current = closing
     return rows
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str
+    label: str  # the month, for the tooltip
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    zero_y: float
+    bars: tuple[Bar, ...]
+    labels: tuple[tuple[float, str], ...]  # (x, month label) under every bar group
+
+
+def movement_chart(rows: Sequence[MovementRow], *, width: int = 720, height: int = 220) -> Chart:
+    """A stacked bar per month: gains (new, expansion, reactivation) above the zero line, losses (contraction,
+    churn) below, scaled to the largest side. Coordinates for a server-rendered SVG."""
+    gains = (NEW, EXPANSION, REACTIVATION)
+    losses = (CONTRACTION, CHURN)
+    top = max([sum((getattr(row, kind) for kind in gains), ZERO) for row in rows] + [ZERO])
+    bottom = max([-sum((getattr(row, kind) for kind in losses), ZERO) for row in rows] + [ZERO])
+    span = (top + bottom) or Decimal(1)
+    plot = height - 24
+    zero_y = float(top / span) * plot
+    slot = width / max(len(rows), 1)
+    bar_width = max(slot * 0.6, 2.0)
+    bars: list[Bar] = []
+    labels: list[tuple[float, str]] = []
+    for index, row in enumerate(rows):
+        x = index * slot + (slot - bar_width) / 2
+        label = row.period.strftime("%Y-%m")
+        labels.append((x + bar_width / 2, row.period.strftime("%m/%y")))
+        y = zero_y
+        for kind in gains:
+            amount = getattr(row, kind)
+            size = float(amount / span) * plot
+            if size > 0:
+                y -= size
+                bars.append(Bar(x, y, bar_width, size, kind, label, amount))
+        y = zero_y
+        for kind in losses:
+            amount = getattr(row, kind)
+            size = float(-amount / span) * plot
+            if size > 0:
+                bars.append(Bar(x, y, bar_width, size, kind, label, amount))
+                y += size
+    return Chart(width=width, height=height, zero_y=zero_y, bars=tuple(bars), labels=tuple(labels))

@@ -326,3 +326,10 @@ def mrr_movements(*, actor: Any, start: datetime.date, end: datetime.date, perio
         sums[(logic.month_start(effective_date), movement)] += amount
     return Movements(currency=workspace_currency(), start=first, end=end,
                      rows=logic.movement_table(months=months, opening=opening, sums=sums))
+
+
+def account_changes(*, actor: Any, account: Account) -> QuerySet[SubscriptionChange]:
+    """The dated changes of the account's visible subscriptions, newest first."""
+    return (SubscriptionChange.objects.filter(account=account,
+                                              subscription_id__in=subscription_list(actor=actor).values("pk"))
+            .select_related("subscription__plan", "created_by").order_by("-effective_date", "-id"))

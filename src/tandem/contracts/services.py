@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.access.choices import Action
 from tandem.access.decide import can, field_access
@@ -391,12 +392,12 @@ def _check_change_date(subscription: Subscription, effective_date: datetime.date
 
 
 SENTENCES = {
-    "subscription_created": "Subscription %(plan)s started",
-    "subscription_amended": "Subscription %(plan)s changed: %(kind)s",
-    "subscription_renewed": "Subscription %(plan)s renewed until %(end)s",
-    "subscription_churned": "Subscription %(plan)s cancelled",
-    "subscription_reactivated": "Subscription %(plan)s reactivated",
-    "subscription_expired": "Subscription %(plan)s expired",
+    "subscription_created": gettext_lazy("Subscription %(plan)s started"),
+    "subscription_amended": gettext_lazy("Subscription %(plan)s changed: %(kind)s"),
+    "subscription_renewed": gettext_lazy("Subscription %(plan)s renewed until %(end)s"),
+    "subscription_churned": gettext_lazy("Subscription %(plan)s cancelled"),
+    "subscription_reactivated": gettext_lazy("Subscription %(plan)s reactivated"),
+    "subscription_expired": gettext_lazy("Subscription %(plan)s expired"),
 }
 EVENTS = {ChangeKind.CREATED: "subscription_created", ChangeKind.RENEWAL: "subscription_renewed",
           ChangeKind.CHURN: "subscription_churned", ChangeKind.REACTIVATION: "subscription_reactivated",
@@ -434,7 +435,7 @@ def _record(*, actor: Any, subscription: Subscription, add_ons: list[Subscriptio
         audit_record(actor=actor, action=AuditAction.CHANGE, obj=subscription, changes=diff(before, after),
                      summary=summary)
     event = EVENTS.get(kind, "subscription_amended")  # type: ignore[call-overload]
-    subject = _(SENTENCES[event]) % {"plan": subscription.plan.name, "kind": ChangeKind(kind).label,
+    subject = str(SENTENCES[event]) % {"plan": subscription.plan.name, "kind": ChangeKind(kind).label,
                                      "end": subscription.end_date.isoformat()}
     record_system_activity(actor=actor, account=subscription.account, type=ActivityType.SYSTEM_EVENT,
                            subject=subject, source=change,
@@ -756,3 +757,12 @@ def subscriptions_expire(*, actor: Any, on: datetime.date) -> int:
                     effective_date=current.ended_on, before=before, reason=_("The term ended without renewal."))
             count += 1
     return count
+
+
+def move_subscriptions(*, actor: Any, kept: Account, removed: Account) -> int:
+    """Account merge step: the duplicate's subscriptions and their history move to the kept account."""
+    moved = Subscription.objects.filter(account=removed).update(account=kept)
+    SubscriptionChange.objects.filter(account=removed).update(account=kept)
+    if moved:
+        reclassify_account(kept.pk)
+    return moved
