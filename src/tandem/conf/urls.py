@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/", include("tandem.meetings.urls")),
     path("", include("tandem.collaboration.urls")),
     path("", include("tandem.scheduling.urls")),
+    path("revenue/", include("tandem.contracts.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("", include("tandem.pipeline.urls")),
     path("admin/custom-fields/", include("tandem.customfields.urls")),
