@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/", include("tandem.meetings.urls")),
     path("", include("tandem.collaboration.urls")),
     path("", include("tandem.scheduling.urls")),
+    path("tickets/", include("tandem.tickets.urls")),
     path("revenue/", include("tandem.contracts.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("", include("tandem.pipeline.urls")),

@@ -188,7 +188,7 @@ def ticket_create(request: AuthedRequest, payload: TicketIn) -> HttpStatus:
     return HttpStatus(201, ticket_out(_ticket(actor, ticket.public_id)))
 
 
-@router.post("/bulk", response=BulkOut, operation_id="tickets_tickets_bulk_update")
+@router.post("/bulk", response=BulkOut, operation_id="tickets_ticket_bulk")
 def ticket_bulk(request: AuthedRequest, payload: BulkIn) -> dict[str, Any]:
     """Assign, change the status or the priority of every listed ticket, or of none (the problem's ``errors``
     names each ticket that is unknown or may not be changed)."""
@@ -320,7 +320,7 @@ def ticket_assign(request: AuthedRequest, ticket_id: str, payload: AssignIn) -> 
     return ticket_out(_ticket(actor, ticket.public_id))
 
 
-@router.post("/{ticket_id}/hand-to-csm", response=TicketOut, operation_id="tickets_ticket_hand_to_csm")
+@router.post("/{ticket_id}/hand-to-csm", response=TicketOut, operation_id="tickets_ticket_handover")
 def ticket_hand_to_csm(request: AuthedRequest, ticket_id: str) -> dict[str, Any]:
     """Assign the ticket to its account's CSM (product-setup advice)."""
     actor = api_actor(request, scope="tickets:write")
@@ -348,7 +348,7 @@ def _rule_out(rule: RoutingRule) -> dict[str, Any]:
             "tier": rule.tier, "assignee": _person(rule.assignee)}
 
 
-@rules_router.get("", response=RulePage, operation_id="tickets_routing_rule_list")
+@rules_router.get("", response=RulePage, operation_id="tickets_rule_list")
 def rule_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
     """Routing rules in the order they are tried (the first match routes a new ticket)."""
     actor = api_actor(request, scope="tickets:read")
@@ -357,7 +357,7 @@ def rule_list(request: AuthedRequest, limit: int | None = None, cursor: str | No
     return {"items": [_rule_out(rule) for rule in page.items], "next_cursor": page.next_cursor}
 
 
-@rules_router.post("", response={201: RuleOut}, operation_id="tickets_routing_rule_create")
+@rules_router.post("", response={201: RuleOut}, operation_id="tickets_rule_create")
 def rule_create(request: AuthedRequest, payload: RuleIn) -> HttpStatus:
     actor = api_actor(request, scope="tickets:admin")
     config.check_can_change(actor=actor)
@@ -369,13 +369,13 @@ def rule_create(request: AuthedRequest, payload: RuleIn) -> HttpStatus:
     return HttpStatus(201, _rule_out(rule))
 
 
-@rules_router.get("/{rule_id}", response=RuleOut, operation_id="tickets_routing_rule_get")
+@rules_router.get("/{rule_id}", response=RuleOut, operation_id="tickets_rule_get")
 def rule_get(request: AuthedRequest, rule_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:read")
     return _rule_out(selectors.routing_rule_get(actor=actor, public_id=rule_id))
 
 
-@rules_router.patch("/{rule_id}", response=RuleOut, operation_id="tickets_routing_rule_update")
+@rules_router.patch("/{rule_id}", response=RuleOut, operation_id="tickets_rule_update")
 def rule_update(request: AuthedRequest, rule_id: str, payload: RulePatch) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:admin")
     rule = selectors.routing_rule_get(actor=actor, public_id=rule_id)
@@ -393,7 +393,7 @@ def rule_update(request: AuthedRequest, rule_id: str, payload: RulePatch) -> dic
     return _rule_out(config.routing_rule_update(actor=actor, rule=rule, **changes))
 
 
-@rules_router.delete("/{rule_id}", response={204: None}, operation_id="tickets_routing_rule_delete")
+@rules_router.delete("/{rule_id}", response={204: None}, operation_id="tickets_rule_delete")
 def rule_delete(request: AuthedRequest, rule_id: str) -> HttpStatus:
     actor = api_actor(request, scope="tickets:admin")
     config.routing_rule_delete(actor=actor, rule=selectors.routing_rule_get(actor=actor, public_id=rule_id))
@@ -409,7 +409,7 @@ def _policy_out(policy: SlaPolicy) -> dict[str, Any]:
             "resolution_minutes": policy.resolution_minutes}
 
 
-@policies_router.get("", response=PolicyPage, operation_id="tickets_sla_policy_list")
+@policies_router.get("", response=PolicyPage, operation_id="tickets_policy_list")
 def policy_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:read")
     page = paginate(selectors.sla_policy_list(actor=actor), ordering=("priority", "account_tier", "id"),
@@ -417,7 +417,7 @@ def policy_list(request: AuthedRequest, limit: int | None = None, cursor: str | 
     return {"items": [_policy_out(policy) for policy in page.items], "next_cursor": page.next_cursor}
 
 
-@policies_router.post("", response={201: PolicyOut}, operation_id="tickets_sla_policy_create")
+@policies_router.post("", response={201: PolicyOut}, operation_id="tickets_policy_create")
 def policy_create(request: AuthedRequest, payload: PolicyIn) -> HttpStatus:
     actor = api_actor(request, scope="tickets:admin")
     policy = config.sla_policy_create(actor=actor, name=payload.name, priority=payload.priority,
@@ -427,13 +427,13 @@ def policy_create(request: AuthedRequest, payload: PolicyIn) -> HttpStatus:
     return HttpStatus(201, _policy_out(policy))
 
 
-@policies_router.get("/{policy_id}", response=PolicyOut, operation_id="tickets_sla_policy_get")
+@policies_router.get("/{policy_id}", response=PolicyOut, operation_id="tickets_policy_get")
 def policy_get(request: AuthedRequest, policy_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:read")
     return _policy_out(selectors.sla_policy_get(actor=actor, public_id=policy_id))
 
 
-@policies_router.patch("/{policy_id}", response=PolicyOut, operation_id="tickets_sla_policy_update")
+@policies_router.patch("/{policy_id}", response=PolicyOut, operation_id="tickets_policy_update")
 def policy_update(request: AuthedRequest, policy_id: str, payload: PolicyPatch) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:admin")
     policy = selectors.sla_policy_get(actor=actor, public_id=policy_id)
@@ -441,7 +441,7 @@ def policy_update(request: AuthedRequest, policy_id: str, payload: PolicyPatch) 
     return _policy_out(config.sla_policy_update(actor=actor, policy=policy, **changes))
 
 
-@policies_router.delete("/{policy_id}", response={204: None}, operation_id="tickets_sla_policy_delete")
+@policies_router.delete("/{policy_id}", response={204: None}, operation_id="tickets_policy_delete")
 def policy_delete(request: AuthedRequest, policy_id: str) -> HttpStatus:
     actor = api_actor(request, scope="tickets:admin")
     config.sla_policy_delete(actor=actor, policy=selectors.sla_policy_get(actor=actor, public_id=policy_id))
@@ -457,14 +457,14 @@ def _hours_out(hours: BusinessHours) -> dict[str, Any]:
             "is_default": hours.is_default}
 
 
-@hours_router.get("", response=HoursPage, operation_id="tickets_business_hours_list")
+@hours_router.get("", response=HoursPage, operation_id="tickets_hours_list")
 def hours_list(request: AuthedRequest, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:read")
     page = paginate(selectors.business_hours_list(actor=actor), ordering=("name", "id"), limit=limit, cursor=cursor)
     return {"items": [_hours_out(hours) for hours in page.items], "next_cursor": page.next_cursor}
 
 
-@hours_router.post("", response={201: HoursOut}, operation_id="tickets_business_hours_create")
+@hours_router.post("", response={201: HoursOut}, operation_id="tickets_hours_create")
 def hours_create(request: AuthedRequest, payload: HoursIn) -> HttpStatus:
     """``windows``: ``[[weekday (0 = Monday), "09:00", "17:00"], …]`` in ``time_zone``; ``holidays`` are whole
     local days without business hours."""
@@ -475,13 +475,13 @@ def hours_create(request: AuthedRequest, payload: HoursIn) -> HttpStatus:
     return HttpStatus(201, _hours_out(selectors.business_hours_get(actor=actor, public_id=hours.public_id)))
 
 
-@hours_router.get("/{hours_id}", response=HoursOut, operation_id="tickets_business_hours_get")
+@hours_router.get("/{hours_id}", response=HoursOut, operation_id="tickets_hours_get")
 def hours_get(request: AuthedRequest, hours_id: str) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:read")
     return _hours_out(selectors.business_hours_get(actor=actor, public_id=hours_id))
 
 
-@hours_router.patch("/{hours_id}", response=HoursOut, operation_id="tickets_business_hours_update")
+@hours_router.patch("/{hours_id}", response=HoursOut, operation_id="tickets_hours_update")
 def hours_update(request: AuthedRequest, hours_id: str, payload: HoursPatch) -> dict[str, Any]:
     actor = api_actor(request, scope="tickets:admin")
     hours = selectors.business_hours_get(actor=actor, public_id=hours_id)
@@ -493,7 +493,7 @@ def hours_update(request: AuthedRequest, hours_id: str, payload: HoursPatch) -> 
     return _hours_out(selectors.business_hours_get(actor=actor, public_id=hours_id))
 
 
-@hours_router.delete("/{hours_id}", response={204: None}, operation_id="tickets_business_hours_delete")
+@hours_router.delete("/{hours_id}", response={204: None}, operation_id="tickets_hours_delete")
 def hours_delete(request: AuthedRequest, hours_id: str) -> HttpStatus:
     actor = api_actor(request, scope="tickets:admin")
     config.business_hours_delete(actor=actor, hours=selectors.business_hours_get(actor=actor, public_id=hours_id))
