@@ -6,7 +6,8 @@ class ContractsConfig(AppConfig):
     label = "contracts"
 
     def ready(self) -> None:
-        from tandem.contracts import access, sections
+        from tandem.contracts import access, importers, sections
 
         access.register()
         sections.register()
+        importers.register()

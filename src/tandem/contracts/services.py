@@ -452,10 +452,12 @@ def _record(*, actor: Any, subscription: Subscription, add_ons: list[Subscriptio
 def subscription_create(*, actor: Any, account: Account, plan: Product, currency: str, seats: int,
                         start_date: datetime.date, term_months: int, unit_price: Any = None,
                         discount_percent: Any = Decimal(0), add_ons: Iterable[Any] = (), auto_renew: bool = True,
-                        external_id: str = "", opportunity_ref: str = "") -> Subscription:
+                        external_id: str = "", opportunity_ref: str = "",
+                        end_date: datetime.date | None = None) -> Subscription:
     """A new subscription of ``account`` to ``plan`` from ``start_date`` for ``term_months``. Without a unit
     price the default price book's price on the start date is used; giving one (or a discount) needs write on the
-    ``pricing`` field group."""
+    ``pricing`` field group. ``end_date`` overrides the end the term gives (imports of contracts with odd
+    ends); it may not be before the start."""
     if not can(actor, Action.VIEW, account):
         raise NotFound(_("No such account."))
     if not can(actor, Action.CREATE, resource="subscription"):
@@ -469,7 +471,10 @@ def subscription_create(*, actor: Any, account: Account, plan: Product, currency
     currency = _currency(currency)
     seats = _check_seats(seats)
     term_months = _check_term(term_months)
-    end_date = logic.term_end(start_date, term_months)
+    if end_date is not None and end_date < start_date:
+        raise _fail("end_date", _("The end date (%(end)s) is before the start date (%(start)s).")
+                    % {"end": end_date.isoformat(), "start": start_date.isoformat()})
+    end_date = end_date or logic.term_end(start_date, term_months)
     _check_rate(currency, start_date)
     version = selectors.default_version(on=start_date)
     if unit_price is None:
