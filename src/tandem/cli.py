@@ -392,8 +392,29 @@ def _actor(email: str | None) -> Any:
     return _user(email) if email else SYSTEM
 
 
+def _import_events(args: argparse.Namespace) -> int:
+    from tandem.usage.importer import import_events
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        report = import_events(actor=_actor(args.as_user), path=path)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    for line, field, message in report.problems[:1000]:
+        print(f"line {line}: {field or '-'}: {message}", file=sys.stderr)
+    if len(report.problems) > 1000:
+        print(f"... and {len(report.problems) - 1000} more problems", file=sys.stderr)
+    _say(f"{report.rows} rows read: {report.stored} events stored, {report.already_stored} already stored, "
+         f"{report.duplicates} repeated in the file, {report.rejected} rows rejected.")
+    return 1 if report.problems else 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     _setup()
+    if args.kind == "events":
+        return _import_events(args)
     from django.core.files import File
 
     from tandem.core.exceptions import DomainError
@@ -566,8 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("token")
     token.set_defaults(handler=cmd_token)
 
-    importer = commands.add_parser("import", help="import accounts, contacts or account_team from CSV/XLSX")
-    importer.add_argument("kind", choices=["accounts", "contacts", "account_team", "leads", "opportunities"])
+    importer = commands.add_parser("import", help="import accounts, contacts, account_team, leads or opportunities "
+                                                  "from CSV/XLSX; product-usage events from CSV or JSON Lines (.gz)")
+    importer.add_argument("kind", choices=["accounts", "contacts", "account_team", "leads", "opportunities",
+                                           "events"])
     importer.add_argument("file")
     importer.add_argument("--mapping", help="JSON file or Column=field,Column=field (default: guessed)")
     importer.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
