@@ -357,3 +357,7 @@ class SlaSettings(models.Model):
 
     def __str__(self) -> str:
         return f"SLA settings ({self.warning_minutes} min)"
+
+
+# Support mail's records live in their own module (mailboxes, raw inbound mail, the reply outbox, web-form limits).
+from tandem.tickets.mail_models import InboundMail, Mailbox, OutboundMail, WebFormSubmission  # noqa: E402, F401

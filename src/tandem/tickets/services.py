@@ -750,6 +750,7 @@ def ticket_rate(*, actor: Any, ticket: Ticket, rating: int, comment: str = "",
     """Record the customer's satisfaction (1–5, with a comment) on a solved or closed ticket."""
     _authorise_change(actor, ticket)
     errors: dict[str, list[str]] = {}
+    ticket.refresh_from_db(fields=["status"])
     if ticket.status not in DONE_STATUSES:
         errors["status"] = [_("Satisfaction is asked once the ticket is solved.")]
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:

@@ -264,3 +264,13 @@ def test_the_report_computes_times_attainment_volume_and_backlog(agent, account)
     # the high-priority first-response target is 120 minutes: 30, 60 and 120 are met, 480 is not
     assert report.first_response_attainment == 0.75
     assert report.backlog == 1 and report.backlog_by_status == {"new": 1}
+
+
+def test_the_demo_generator_writes_tickets_through_the_services(db):
+    from tandem.demo.generate import generate
+
+    generate(seed=7, scale="small", password="demo-password-123", progress=lambda _text: None)
+    assert Ticket.objects.count() == 8
+    assert Ticket.objects.filter(tier=2, escalated_at__isnull=False).exists()
+    assert Ticket.objects.filter(status="pending_customer", resolution_due_at__isnull=True).exists()
+    assert Ticket.objects.filter(satisfaction_rating=5).count() == 2
