@@ -46,10 +46,9 @@ def seed(apps, schema_editor):
         if role.code == "administrator":
             Permission.objects.update_or_create(role=role, resource="pipeline", action="change",
                                                 defaults={"scope": "all"})
-        if role.code in PRICING_WRITE | PRICING_READ:
-            FieldGroupPermission.objects.update_or_create(
-                role=role, resource="opportunity", field_group="pricing",
-                defaults={"can_read": True, "can_write": role.code in PRICING_WRITE})
+        FieldGroupPermission.objects.update_or_create(  # a row for every role: the editor shows the group
+            role=role, resource="opportunity", field_group="pricing",
+            defaults={"can_read": role.code in PRICING_WRITE | PRICING_READ, "can_write": role.code in PRICING_WRITE})
 
 
 def unseed(apps, schema_editor):
