@@ -152,6 +152,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
 def _peak_rss_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
@@ -229,7 +237,7 @@ def http_ingestion(*, seconds: float, clients: int, workers: int, retry_share: f
         elapsed = time.perf_counter() - began
         for process in processes:
             process.join()
-        gunicorn = [pid for pid in _children(server.pid) if "gunicorn" in open(f"/proc/{pid}/cmdline").read()]
+        gunicorn = [pid for pid in _children(server.pid) if "gunicorn" in _cmdline(pid)]
         web_workers = [child for pid in gunicorn for child in _children(pid)]
         worker_rss = max((_peak_rss_mb(pid) for pid in web_workers), default=0.0)
     finally:

@@ -28,6 +28,9 @@ class Event(models.Model):
         managed = False
         db_table = "usage_event"
 
+    def __str__(self) -> str:
+        return f"{self.event} {self.message_id}"
+
 
 class DailyUser(models.Model):
     """The set of distinct end users per account x UTC day x event, so distinct-user counts stay exact when
@@ -42,6 +45,9 @@ class DailyUser(models.Model):
     class Meta:
         managed = False
         db_table = "usage_dailyuser"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.event} {self.user_id}"
 
 
 class Daily(models.Model):
@@ -58,6 +64,9 @@ class Daily(models.Model):
     class Meta:
         db_table = "usage_daily"
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.event}: {self.events}"
+
 
 class DirtyAccount(models.Model):
     """Accounts that received new events since a health job last claimed them (``services.claim_dirty_accounts``).
@@ -68,3 +77,6 @@ class DirtyAccount(models.Model):
 
     class Meta:
         db_table = "usage_dirtyaccount"
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} since {self.marked_at}"
