@@ -19,7 +19,7 @@ from tandem.api.auth import api_actor
 from tandem.api.errors import PROBLEM_CONTENT_TYPE
 from tandem.core.exceptions import DomainError
 from tandem.usage import services
-from tandem.usage.schemas import EventBatchIn, EventBatchOut
+from tandem.usage.schemas import EventBatchOut, EventIn
 
 try:
     import orjson
@@ -75,7 +75,8 @@ def _body(request: HttpRequest) -> bytes:
 @router.post("/batch", response={200: EventBatchOut}, operation_id="usage_events_batch",
              summary="Send a batch of product-usage events",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": EventBatchIn.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
+                 "schema": {"title": "EventBatchIn", "type": "object", "required": ["events"], "properties": {
+                     "events": {"type": "array", "maxItems": 1000, "items": EventIn.model_json_schema()}}}}}}})
 def events_batch(request: HttpRequest) -> HttpResponse:
     """Up to 1,000 events; idempotent by (account, message_id, timestamp). Each event is validated on its own:
     valid events are stored, failures are listed by index. `Content-Encoding: gzip` is accepted. A 200 is sent
