@@ -241,8 +241,9 @@ def http_ingestion(*, seconds: float, clients: int, workers: int, retry_share: f
         web_workers = [child for pid in gunicorn for child in _children(pid)]
         worker_rss = max((_peak_rss_mb(pid) for pid in web_workers), default=0.0)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
     latencies = sorted(value for outcome in outcomes for value in outcome["latencies"])
     accepted = sum(outcome["accepted"] for outcome in outcomes)
     stored = sum(outcome["stored"] for outcome in outcomes)
