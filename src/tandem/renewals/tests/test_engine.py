@@ -1,0 +1,132 @@
+"""The renewal engine on a controlled clock: notice at 90 days, one opportunity per end date, the playbook,
+the AM early-renewal rule, negotiation at 30 days and outcomes recorded from the pipeline."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tandem.access.decide import SYSTEM
+from tandem.contracts import services as contract_services
+from tandem.contracts.choices import SubscriptionStatus
+from tandem.core.testing.factories import AccountFactory, assign
+from tandem.notifications.models import Notification
+from tandem.pipeline import services as pipeline_services
+from tandem.pipeline.models import Opportunity, Stage
+from tandem.renewals import engine
+from tandem.renewals.choices import AssignmentBasis, RenewalOutcome
+from tandem.renewals.models import RenewalRecord
+from tandem.renewals.tests.conftest import END, NOTICE_DAY, START
+from tandem.scheduling.models import Task
+from tandem.timeline.models import Activity
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def test_nothing_happens_91_days_before_the_end(subscription):
+    result = engine.renewals_run(today=NOTICE_DAY - DAY)
+    assert result.records == 0 and not Opportunity.objects.exists() and not RenewalRecord.objects.exists()
+
+
+def test_90_days_before_the_end_one_renewal_opportunity_goes_to_the_renewal_specialist(subscription, renewal):
+    result = engine.renewals_run(today=NOTICE_DAY)
+    assert (result.created, result.skipped, result.linked) == (1, 0, 0)
+    opportunity = Opportunity.objects.get()
+    assert opportunity.type == "renewal" and opportunity.subscription == subscription
+    assert opportunity.owner == renewal and opportunity.stage.code == "upcoming"
+    assert opportunity.mrr_delta == Decimal("1000.00") and opportunity.close_date == END
+    record = RenewalRecord.objects.get()
+    assert record.assignment_basis == AssignmentBasis.RENEWAL and record.outcome == RenewalOutcome.OPEN
+    tasks = list(Task.objects.filter(assignee=renewal).order_by("due_at"))
+    assert [task.title for task in tasks] == ["Review usage and health",
+                                              "Confirm the decision maker and the renewal date",
+                                              "Prepare renewal quote", "Start the price negotiation"]
+    assert [task.due_date for task in tasks] == [END - 90 * DAY, END - 60 * DAY, END - 45 * DAY, END - 30 * DAY]
+    assert all(task.related == opportunity and task.account == subscription.account for task in tasks)
+    notification = Notification.objects.get(recipient=renewal)
+    assert notification.kind == "renewal_assigned" and "Seoul Robotics" in notification.title
+    assert Activity.objects.filter(account=subscription.account,
+                                   payload__event="renewal_opportunity_created").count() == 1
+
+
+def test_a_second_run_creates_nothing_new(subscription):
+    engine.renewals_run(today=NOTICE_DAY)
+    counts = (Opportunity.objects.count(), Task.objects.count(), Notification.objects.count(),
+              Activity.objects.count(), RenewalRecord.objects.count())
+    again = engine.renewals_run(today=NOTICE_DAY)
+    later = engine.renewals_run(today=NOTICE_DAY + 5 * DAY)
+    assert again.records == later.records == 0
+    assert counts == (Opportunity.objects.count(), Task.objects.count(), Notification.objects.count(),
+                      Activity.objects.count(), RenewalRecord.objects.count()) == (1, 4, 1, counts[3], 1)
+
+
+def test_without_a_renewal_specialist_the_am_gets_it_and_is_told_why(am, products):
+    account = AccountFactory(name="Busan Foods", owner=None, currency="USD")
+    assign(account, am, "am")
+    contract_services.subscription_create(actor=SYSTEM, account=account, plan=products["package"], currency="USD",
+                                          seats=1, start_date=START, term_months=12)
+    engine.renewals_run(today=NOTICE_DAY)
+    assert Opportunity.objects.get().owner == am
+    assert RenewalRecord.objects.get().assignment_basis == AssignmentBasis.AM
+    assert "no renewal specialist" in Notification.objects.get(recipient=am).body
+
+
+def test_an_early_renewal_by_the_am_means_no_opportunity_and_nobody_contacted(subscription, renewal, am):
+    contract_services.subscription_amend(actor=am, subscription=subscription, effective_date=NOTICE_DAY - 5 * DAY,
+                                         seats=25)
+    result = engine.renewals_run(today=NOTICE_DAY)
+    assert (result.created, result.skipped) == (0, 1)
+    assert not Opportunity.objects.exists() and not Task.objects.exists()
+    assert not Notification.objects.filter(recipient=renewal).exists()
+    assert RenewalRecord.objects.get().outcome == RenewalOutcome.SKIPPED
+
+
+def test_a_contract_renewed_beyond_the_window_is_left_alone(subscription, am):
+    contract_services.subscription_renew(actor=am, subscription=subscription, effective_date=START + 200 * DAY,
+                                         term_months=12)
+    assert engine.renewals_run(today=NOTICE_DAY).records == 0
+    assert not Opportunity.objects.exists()
+
+
+def test_an_open_renewal_opportunity_is_used_instead_of_a_second_one(subscription, am):
+    existing = pipeline_services.opportunity_create(actor=am, account=subscription.account, type="renewal",
+                                                    name="Early talk", close_date=END, subscription=subscription)
+    result = engine.renewals_run(today=NOTICE_DAY)
+    assert (result.created, result.linked) == (0, 1)
+    assert list(Opportunity.objects.all()) == [existing]
+    assert RenewalRecord.objects.get().opportunity == existing
+
+
+def test_negotiation_opens_30_days_before_the_end(subscription, renewal):
+    engine.renewals_run(today=NOTICE_DAY)
+    assert engine.renewals_run(today=END - 31 * DAY).negotiations == 0
+    result = engine.renewals_run(today=END - 30 * DAY)
+    assert result.negotiations == 1
+    opportunity = Opportunity.objects.get()
+    assert opportunity.stage.code == "negotiation"
+    assert RenewalRecord.objects.get().negotiation_opened_at is not None
+    assert Notification.objects.filter(recipient=renewal, kind="renewal_negotiation").count() == 1
+    assert Activity.objects.filter(payload__event="renewal_negotiation_opened").count() == 1
+    assert engine.renewals_run(today=END - 29 * DAY).negotiations == 0
+
+
+def test_a_contract_first_seen_inside_30_days_starts_in_negotiation(subscription):
+    result = engine.renewals_run(today=END - 10 * DAY)
+    assert (result.created, result.negotiations) == (1, 1)
+    assert Opportunity.objects.get().stage.code == "negotiation"
+
+
+def test_a_renewal_lost_on_the_board_churns_the_subscription_with_the_reason(subscription, renewal):
+    engine.renewals_run(today=NOTICE_DAY)
+    opportunity = Opportunity.objects.get()
+    lost = Stage.objects.get(pipeline__opportunity_type="renewal", kind="lost")
+    pipeline_services.opportunity_move(actor=renewal, opportunity=opportunity, stage=lost, version=opportunity.version,
+                                       loss_reason="Moved to a competitor")
+    assert engine.renewals_run(today=NOTICE_DAY + DAY).closed == 1
+    record = RenewalRecord.objects.get()
+    assert record.outcome == RenewalOutcome.CHURNED and record.reason == "Moved to a competitor"
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.CHURNED and subscription.ended_on == END + DAY
