@@ -112,7 +112,7 @@ class ExchangeRate(models.Model):
 class Subscription(PublicModel):
     """A customer's contract for one plan: its current terms (the history is in ``changes``)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="subscriptions",
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="subscriptions",
                                 verbose_name=_("account"))
     plan = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("plan"))
     currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
@@ -181,7 +181,7 @@ class SubscriptionChange(PublicModel):
     in the subscription's currency) and how that movement counts for the account (``movement``)."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="changes")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")  # denormalised for totals
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")  # denormalised for totals
     kind = models.CharField(_("kind"), max_length=16, choices=ChangeKind.choices)
     effective_date = models.DateField(_("effective date"))
     currency = models.CharField(_("currency"), max_length=3)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -437,8 +438,12 @@ def _record(*, actor: Any, subscription: Subscription, add_ons: list[Subscriptio
     event = EVENTS.get(kind, "subscription_amended")  # type: ignore[call-overload]
     subject = str(SENTENCES[event]) % {"plan": subscription.plan.name, "kind": ChangeKind(kind).label,
                                      "end": subscription.end_date.isoformat()}
+    # A change dated in the past (an import, a late entry) sits on the timeline at its date, not today.
+    occurred_at = None
+    if effective_date < timezone.localdate():
+        occurred_at = datetime.datetime.combine(effective_date, datetime.time(9), tzinfo=datetime.UTC)
     record_system_activity(actor=actor, account=subscription.account, type=ActivityType.SYSTEM_EVENT,
-                           subject=subject, source=change,
+                           subject=subject, source=change, occurred_at=occurred_at,
                            payload={"event": event, "subscription": subscription.public_id,
                                     "plan": subscription.plan.name, "kind": kind,
                                     "effective_date": effective_date.isoformat(),

@@ -25,6 +25,7 @@ from tandem.contacts.models import Contact
 from tandem.demo import names
 from tandem.demo.activities import bulk_demo_activities, log_demo_activities
 from tandem.demo.collaboration import demo_collaboration
+from tandem.demo.revenue import demo_revenue
 from tandem.demo.tickets import demo_tickets
 from tandem.identity import services as identity_services
 from tandem.identity.models import Role, Team, User
@@ -187,6 +188,7 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
     demo_collaboration(users)
     _demo_meetings(users)
     demo_tickets(users)
+    demo_revenue(seed=seed)
     if account_count > created_accounts:
         progress(f"  {created_accounts:,} accounts through the services; the rest in bulk…")
         bulk_accounts, bulk_contacts = _bulk(rng, created_accounts, account_count, contacts_per_account, users,

@@ -258,3 +258,26 @@ def test_each_change_is_audited_and_put_on_the_account_timeline(products, am):
                    .order_by("id"))
     assert [entry.action for entry in entries] == ["create", "change", "change", "change"]
     assert entries[1].changes["seats"] == [1, 3] and entries[1].actor == am
+
+
+def test_the_demo_revenue_builds_three_year_histories_with_every_movement():
+    import time
+
+    from tandem.demo.revenue import demo_revenue
+
+    for index in range(25):
+        AccountFactory(external_id=f"demo-{index:06d}", currency="EUR" if index % 3 == 0 else "USD",
+                       tier=("high_touch", "mid_touch", "tech_touch")[index % 3],
+                       lifecycle_stage="churned" if index % 4 == 0 else "adopting")
+    began = time.perf_counter()
+    assert demo_revenue(seed=3) == 25
+    assert demo_revenue(seed=3) == 0
+    elapsed = time.perf_counter() - began
+    today = selectors.today()
+    from tandem.contracts import logic
+
+    movements = selectors.mrr_movements(actor=SYSTEM, start=logic.add_months(today, -36), end=today)
+    totals = movements.totals
+    assert totals["new"] > 0 and totals["expansion"] > 0 and totals["churn"] < 0 and totals["contraction"] < 0
+    assert SubscriptionChange.objects.filter(kind="renewal").exists()
+    assert elapsed < 60
