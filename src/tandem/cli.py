@@ -525,6 +525,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- mail ------------------------------------------------------------------------------------------------
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    _setup()
+    from tandem.tickets import mail_command
+
+    return mail_command.run(retries=args.retries, retry_seconds=args.retry_seconds, fetch=not args.process_only,
+                            process=not args.fetch_only, limit=args.limit)
+
+
 # --- manage ----------------------------------------------------------------------------------------------
 
 
@@ -622,6 +633,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--clients", type=int, default=4, help="--events: load generator processes")
     bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes")
     bench.set_defaults(handler=cmd_bench)
+
+    mail = commands.add_parser("mail", help="support mail: fetch the IMAP mailbox into tickets")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True, metavar="ACTION")
+    fetch = mail_commands.add_parser("fetch", help="fetch new mail (TANDEM_SUPPORT_IMAP_URL) and process the queue")
+    fetch.add_argument("--retries", type=int, default=3, help="attempts while the server is down (default: 3)")
+    fetch.add_argument("--retry-seconds", type=float, default=2.0, help="first pause between attempts, doubling")
+    fetch.add_argument("--fetch-only", action="store_true", help="store new mail, do not process it")
+    fetch.add_argument("--process-only", action="store_true", help="process queued mail, do not fetch")
+    fetch.add_argument("--limit", type=int, help="process at most this many messages")
+    mail.set_defaults(handler=cmd_mail)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

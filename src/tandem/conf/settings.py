@@ -353,6 +353,19 @@ EVENTS_MAX_FUTURE_MINUTES = env_int("TANDEM_EVENTS_MAX_FUTURE_MINUTES", 60, mini
 EVENTS_RETENTION_DAYS = env_int("TANDEM_EVENTS_RETENTION_DAYS", 400, minimum=1)
 EVENTS_MAX_BATCH = 1000  # events per POST /api/v1/events/batch
 
+# --- support mail and the public web form (docs/support-email.md) ------------------------------------------------
+# imaps://user:password@host:993/INBOX (or imap://… for plain IMAP on a trusted network); empty: no polling.
+SUPPORT_IMAP_URL = env_str("TANDEM_SUPPORT_IMAP_URL")
+SUPPORT_IMAP_MOVE_TO = env_str("TANDEM_SUPPORT_IMAP_MOVE_TO")  # folder processed mail is moved to ("" = stays)
+SUPPORT_EMAIL = env_str("TANDEM_SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)  # From of replies to customers
+SUPPORT_UNKNOWN_SENDERS = env_str("TANDEM_SUPPORT_UNKNOWN_SENDERS", "create")
+if SUPPORT_UNKNOWN_SENDERS not in ("create", "hold"):
+    raise ConfigurationError(f"TANDEM_SUPPORT_UNKNOWN_SENDERS must be create or hold, got {SUPPORT_UNKNOWN_SENDERS!r}")
+SUPPORT_MAIL_MAX_BYTES = env_int("TANDEM_SUPPORT_MAIL_MAX_MB", 25, minimum=1) * 2**20
+SUPPORT_MAIL_PER_SENDER_HOUR = env_int("TANDEM_SUPPORT_MAIL_PER_SENDER_HOUR", 20, minimum=1)
+SUPPORT_FORM_ENABLED = env_bool("TANDEM_SUPPORT_FORM_ENABLED", True)
+SUPPORT_FORM_PER_HOUR = env_int("TANDEM_SUPPORT_FORM_PER_HOUR", 5, minimum=1)
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

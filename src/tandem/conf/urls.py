@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tandem.collaboration.urls")),
     path("", include("tandem.scheduling.urls")),
     path("tickets/", include("tandem.tickets.urls")),
+    path("support/", include("tandem.tickets.webform_urls")),
     path("revenue/", include("tandem.contracts.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("", include("tandem.pipeline.urls")),

@@ -66,6 +66,18 @@ PERIODIC_JOBS: list[PeriodicJob] = [
             "before and notify at the breach; a unique claim row per ticket, target and kind makes it fire once.",
     ),
     PeriodicJob(
+        path="tandem.tickets.mail_jobs.fetch_mail_job",
+        cadence={"minute": "*"},
+        why="Support mail becomes tickets: when TANDEM_SUPPORT_IMAP_URL is set, new mail is fetched (with "
+            "backoff while the server is down) and the queue of stored raw mail is processed.",
+    ),
+    PeriodicJob(
+        path="tandem.tickets.mail_jobs.sweep_replies_job",
+        cadence={"minute": "*"},
+        why="Replies to customers whose mail job was lost or whose attempt failed are sent again (the outbox "
+            "row is the durable record).",
+    ),
+    PeriodicJob(
         path="tandem.usage.jobs.ensure_event_partitions_job",
         cadence={"minute": "41", "hour": "*/6"},
         why="PostgreSQL: product-usage events go into monthly partitions, which must exist before their month "

@@ -36,7 +36,7 @@ from tandem.files.logic import content_matches, safe_file_name, suffix_of
 from tandem.identity.models import User
 from tandem.notifications.services import notify
 from tandem.notifications.text import translatable
-from tandem.tickets import logic, selectors
+from tandem.tickets import logic, outbound, selectors
 from tandem.tickets.choices import (
     ACTIVE_STATUSES,
     DONE_STATUSES,
@@ -628,6 +628,7 @@ def ticket_reply(*, actor: Any, ticket: Ticket, body: str, uploads: Sequence[Any
         TicketMessage.objects.filter(pk=message.pk).update(created_at=now)
         message.created_at = now
         _store_attachments(actor, ticket, message, checked)
+        outbound.queue_reply(ticket=ticket, message=message)  # mailed to the customer after the commit
         _event(ticket, EventKind.REPLIED, actor, now, message=message.public_id)
         audit_record(actor=actor, action=AuditAction.CHANGE, obj=ticket, summary="Public reply",
                      changes={"reply": [None, text[:500]]})

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from tandem.tickets import views
+from tandem.tickets import mail_views, views
 
 app_name = "tickets"
 urlpatterns: list[URLPattern] = [
@@ -9,6 +9,9 @@ urlpatterns: list[URLPattern] = [
     path("bulk/", views.ticket_bulk, name="ticket-bulk"),
     path("reports/", views.ticket_report, name="ticket-report"),
     path("settings/", views.ticket_settings, name="ticket-settings"),
+    path("mail/held/", mail_views.held_list, name="mail-held"),
+    path("mail/held/<int:pk>/accept/", mail_views.held_accept, name="mail-held-accept"),
+    path("mail/held/<int:pk>/discard/", mail_views.held_discard, name="mail-held-discard"),
     path("<str:public_id>/", views.ticket_detail, name="ticket-detail"),
     path("<str:public_id>/reply/", views.ticket_reply, name="ticket-reply"),
     path("<str:public_id>/note/", views.ticket_note, name="ticket-note"),
