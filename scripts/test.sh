@@ -30,6 +30,19 @@ fi
 if [ -x /usr/bin/chromium ]; then echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo present)"; else
   echo "chromium: not installed (browser tests will be skipped outside CI)"; fi
 
+step "Dovecot for the support-mail tests (a private IMAP server the tests start)"
+if [ ! -x /usr/sbin/dovecot ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd </dev/null >/dev/null \
+      || { $SUDO apt-get update -q </dev/null >/dev/null && \
+           $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd </dev/null >/dev/null; }
+  fi
+fi
+if [ -x /usr/sbin/dovecot ]; then echo "dovecot: $(/usr/sbin/dovecot --version 2>/dev/null || echo present)"; else
+  echo "dovecot: not installed (support-mail tests will be skipped outside CI)"; fi
+
 step "Lint (ruff)"
 .venv/bin/ruff check src tests
 
