@@ -251,7 +251,8 @@ def _process(row: InboundMail, *, now: datetime.datetime, accept_unknown: bool) 
     created = services.ticket_create(
         actor=SYSTEM, subject=subject or NO_SUBJECT, description=body, requester=contact,
         requester_email=parsed.from_address, requester_name=parsed.from_name, channel=Channel.EMAIL,
-        uploads=_uploads(parsed), message_id=parsed.message_id, now=now)
+        category=mailparse.guess_category(parsed.subject, parsed.text), uploads=_uploads(parsed),
+        message_id=parsed.message_id, now=now)
     row.ticket = created
     follow_up = f" (follow-up of the closed {ticket.reference})" if ticket is not None else ""
     return InboundStatus.PROCESSED, f"Opened {created.reference}{follow_up}."

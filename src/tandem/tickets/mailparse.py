@@ -239,6 +239,24 @@ def body_with_notes(parsed: ParsedMail, extra: tuple[str, ...] = ()) -> str:
     return body
 
 
+# Words that make a mail a product-setup or billing question (those notify the account's CSM or AM); anything
+# else is a plain question for tier 1 to triage. Kept narrow on purpose: a wrong guess is worse than none.
+CATEGORY_WORDS = {
+    "product_setup": re.compile(r"\b(set ?up|setting up|configur\w*|onboarding|install\w*|einrichten|einrichtung)\b",
+                                re.IGNORECASE),
+    "billing": re.compile(r"\b(invoice\w*|billing|bill|payment|refund|rechnung)\b", re.IGNORECASE),
+}
+
+
+def guess_category(subject: str, text: str = "") -> str:
+    """The category of a mail from its subject (then its first lines): product_setup, billing or question."""
+    for source in (subject, (text or "")[:500]):
+        for category, words in CATEGORY_WORDS.items():
+            if words.search(source or ""):
+                return category
+    return "question"
+
+
 def strip_reply_prefixes(subject: str) -> str:
     return re.sub(r"^(\s*(re|aw|fwd?|wg|sv|vs)\s*(\[\d+\])?\s*:\s*)+", "", subject or "", flags=re.IGNORECASE)
 

@@ -66,3 +66,10 @@ def test_broken_input_never_raises():
 
 def test_reply_prefixes_are_stripped_for_a_follow_up_subject():
     assert mailparse.strip_reply_prefixes("Re: AW: Fwd: Help") == "Help"
+
+
+def test_setup_and_billing_mail_is_recognised_and_anything_else_is_a_question():
+    assert mailparse.guess_category("How do I configure SSO?") == "product_setup"
+    assert mailparse.guess_category("Help", "We are setting up the integration") == "product_setup"
+    assert mailparse.guess_category("Wrong invoice") == "billing"
+    assert mailparse.guess_category("Cannot log in", "It says error 500") == "question"
