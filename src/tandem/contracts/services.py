@@ -748,25 +748,37 @@ def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
         reclassify_account(account_id)
 
 
-def subscriptions_expire(*, actor: Any, on: datetime.date) -> int:
-    """Record the expiry of active subscriptions without auto-renew whose end date passed before ``on`` (their
-    MRR drops to zero the day after the end date). Idempotent; for the daily job."""
-    count = 0
-    due = Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, auto_renew=False, end_date__lt=on)
-    for subscription in due.select_related("plan", "account").iterator(chunk_size=500):
+def subscriptions_roll_over(*, actor: Any, on: datetime.date) -> tuple[int, int]:
+    """Active subscriptions whose end date passed before ``on``: those with auto-renew renew for the same term
+    (effective the day after the end), the others expire (MRR 0 from the day after the end). Idempotent; for the
+    daily job. Returns (renewed, expired)."""
+    renewed = expired = 0
+    due = Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, end_date__lt=on).order_by("end_date", "id")
+    for subscription_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             current = Subscription.objects.select_for_update().select_related("plan", "account").get(
-                pk=subscription.pk)
-            if current.status != SubscriptionStatus.ACTIVE or current.auto_renew or current.end_date >= on:
-                continue
-            lines = list(current.add_ons.select_related("product"))
-            before = _snapshot(current, lines)
-            current.status = SubscriptionStatus.EXPIRED
-            current.ended_on = current.end_date + datetime.timedelta(days=1)
-            _record(actor=actor, subscription=current, add_ons=lines, kind=ChangeKind.EXPIRY,
-                    effective_date=current.ended_on, before=before, reason=_("The term ended without renewal."))
-            count += 1
-    return count
+                pk=subscription_id)
+            while current.status == SubscriptionStatus.ACTIVE and current.end_date < on:
+                lines = list(current.add_ons.select_related("product"))
+                before = _snapshot(current, lines)
+                day_after = current.end_date + datetime.timedelta(days=1)
+                if current.auto_renew:
+                    current.end_date = logic.term_end(day_after, current.term_months)
+                    _record(actor=actor, subscription=current, add_ons=lines, kind=ChangeKind.RENEWAL,
+                            effective_date=day_after, before=before, reason=_("Renewed automatically."))
+                    renewed += 1
+                else:
+                    current.status = SubscriptionStatus.EXPIRED
+                    current.ended_on = day_after
+                    _record(actor=actor, subscription=current, add_ons=lines, kind=ChangeKind.EXPIRY,
+                            effective_date=day_after, before=before, reason=_("The term ended without renewal."))
+                    expired += 1
+    return renewed, expired
+
+
+def subscriptions_expire(*, actor: Any, on: datetime.date) -> int:
+    """Expire (and auto-renew) what ended before ``on``; returns how many expired."""
+    return subscriptions_roll_over(actor=actor, on=on)[1]
 
 
 def move_subscriptions(*, actor: Any, kept: Account, removed: Account) -> int:

@@ -89,6 +89,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         why="Raw events older than TANDEM_EVENTS_RETENTION_DAYS are dropped (whole partitions); the daily "
             "roll-ups that health scores read are kept.",
     ),
+    PeriodicJob(
+        path="tandem.contracts.jobs.roll_over_subscriptions_job",
+        cadence={"minute": "45", "hour": "1"},
+        why="Terms end every day: auto-renewing subscriptions renew for the same term, the others expire, so MRR "
+            "drops on the right date (docs/revenue.md).",
+    ),
 ]
 
 _registered = False

@@ -281,3 +281,14 @@ def test_the_demo_revenue_builds_three_year_histories_with_every_movement():
     assert totals["new"] > 0 and totals["expansion"] > 0 and totals["churn"] < 0 and totals["contraction"] < 0
     assert SubscriptionChange.objects.filter(kind="renewal").exists()
     assert elapsed < 60
+
+
+def test_the_daily_roll_over_renews_auto_renewing_terms_once_per_term(products):
+    subscription = services.subscription_create(actor=SYSTEM, account=AccountFactory(), plan=products["growth"],
+                                                currency="USD", seats=2, start_date=D(2024, 1, 1), term_months=12)
+    assert services.subscriptions_roll_over(actor=SYSTEM, on=D(2026, 2, 1)) == (2, 0)
+    assert services.subscriptions_roll_over(actor=SYSTEM, on=D(2026, 2, 1)) == (0, 0)
+    subscription.refresh_from_db()
+    assert subscription.end_date == D(2026, 12, 31) and subscription.status == "active"
+    assert list(subscription.changes.order_by("effective_date").values_list("kind", "movement")) == [
+        ("created", "new"), ("renewal", ""), ("renewal", "")]
