@@ -116,13 +116,14 @@ def queue_filters(*, queue: str, warning_minutes: int | None = None) -> TicketFi
         return TicketFilters(active=True, group_public_id=queue.removeprefix("group:"))
     if queue not in QUEUES:
         raise ValidationFailed("Unknown queue.", errors={"queue": [f"Use one of: {', '.join(QUEUES)}, group:<id>."]})
+    if queue == "breaching":
+        return TicketFilters(active=True, breaching_within=warning_minutes if warning_minutes is not None
+                             else sla_settings().warning_minutes)
     return {
         "tier1": TicketFilters(active=True, tier=1),
         "tier2": TicketFilters(active=True, tier=2),
         "mine": TicketFilters(active=True, assignee="me"),
         "unassigned": TicketFilters(active=True, assignee="none"),
-        "breaching": TicketFilters(active=True, breaching_within=warning_minutes if warning_minutes is not None
-                                   else sla_settings().warning_minutes),
         "all": TicketFilters(active=True),
     }[queue]
 
