@@ -20,6 +20,7 @@ from tandem.contracts.api import products_router as contracts_products_router
 from tandem.contracts.api import subscriptions_router as contracts_subscriptions_router
 from tandem.customfields.api import router as customfields_router
 from tandem.files.api import router as files_router
+from tandem.health.api import router as health_router
 from tandem.identity.api import router as identity_router
 from tandem.meetings.api import feed_router as meetings_feed_router
 from tandem.meetings.api import router as meetings_router
@@ -93,6 +94,7 @@ api.add_router("/subscriptions", contracts_subscriptions_router)
 api.add_router("/mrr", contracts_mrr_router)
 api.add_router("/accounts", contracts_account_mrr_router)
 api.add_router("/tickets", tickets_router)
+api.add_router("/health", health_router)
 api.add_router("/ticket-routing-rules", ticket_rules_router)
 api.add_router("/ticket-sla-policies", ticket_policies_router)
 api.add_router("/ticket-business-hours", ticket_hours_router)

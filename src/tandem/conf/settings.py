@@ -408,6 +408,9 @@ API_TOKEN_SCOPES = {
     "catalog:write": _("Change products, price books and exchange rates"),
     "subscriptions:read": _("Read subscriptions, their history and MRR"),
     "subscriptions:write": _("Create, amend, renew and cancel subscriptions"),
+    "health:read": _("Read health scores, history, explanations, predictions, code red, scorecards, backtests"),
+    "health:write": _("Override health scores, resolve code red and recompute an account"),
+    "health:admin": _("Change health scorecards and the risk playbook, recompute every account, run the backtest"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
 

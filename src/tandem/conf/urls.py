@@ -23,6 +23,7 @@ urlpatterns = [
     path("tickets/", include("tandem.tickets.urls")),
     path("support/", include("tandem.tickets.webform_urls")),
     path("revenue/", include("tandem.contracts.urls")),
+    path("health/", include("tandem.health.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("", include("tandem.pipeline.urls")),
     path("admin/custom-fields/", include("tandem.customfields.urls")),

@@ -78,6 +78,19 @@ PERIODIC_JOBS: list[PeriodicJob] = [
             "row is the durable record).",
     ),
     PeriodicJob(
+        path="tandem.health.jobs.recompute_dirty_health_job",
+        cadence={"minute": "*"},
+        why="Accounts with new events, tickets or subscription changes are marked dirty; recomputing them every "
+            "minute (and once more half a minute later) keeps a score and its code-red alert within about 30 s "
+            "of the data.",
+    ),
+    PeriodicJob(
+        path="tandem.health.jobs.nightly_health_job",
+        cadence={"minute": "35", "hour": "2"},
+        why="Every account gets its daily snapshot (the history chart and the drop rule need one per day, and "
+            "scores move with time alone: renewal dates approach, windows slide), then fresh churn predictions.",
+    ),
+    PeriodicJob(
         path="tandem.usage.jobs.ensure_event_partitions_job",
         cadence={"minute": "41", "hour": "*/6"},
         why="PostgreSQL: product-usage events go into monthly partitions, which must exist before their month "

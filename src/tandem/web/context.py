@@ -37,6 +37,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Tasks"), reverse("scheduling:task-list"), "tasks"))
     if can(user, "view", resource="subscription"):
         items.append(NavItem(_("Revenue"), reverse("contracts:revenue"), "revenue"))
+    if can(user, "view", resource="health"):
+        items.append(NavItem(_("Code red"), reverse("health:board"), "health"))
     if can(user, "create", resource="account") or can(user, "create", resource="contact"):
         items.append(NavItem(_("Import"), reverse("transfer:import-start"), "imports"))
     admin_items = []

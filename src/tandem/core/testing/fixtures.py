@@ -78,6 +78,8 @@ DATA_MIGRATIONS = [
     ("tandem.tickets.migrations.0002_default_policy", "seed"),
     ("tandem.tickets.migrations.0003_default_support_setup", "seed"),
     ("tandem.contracts.migrations.0002_default_policy", "seed"),
+    ("tandem.health.migrations.0002_default_policy", "seed"),
+    ("tandem.health.migrations.0003_default_scorecard", "seed"),
 ]
 
 
