@@ -19,6 +19,6 @@ class QuotaForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], roles: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = (
+        self.fields["person"].choices = (  # type: ignore[attr-defined]
             [(f"user:{user.public_id}", str(user)) for user in people]
             + [(f"role:{role.code}", str(_("Everyone who is %(role)s") % {"role": role.name})) for role in roles])

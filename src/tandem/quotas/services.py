@@ -86,6 +86,12 @@ def _default_role(user: User, metric: str) -> str:
     return next((code for code in preferred if code in codes), next(iter(sorted(codes)), ""))
 
 
+def require_create(*, actor: Any) -> None:
+    """Refuse early (before looking anything up) when the actor may not set quotas at all."""
+    if not can(actor, Action.CREATE, resource="quota"):
+        raise PermissionDenied(_("You may not set quotas."))
+
+
 def quota_set(*, actor: Any, user: User | None, metric: str = Metric.BOOKINGS, period: str = Period.MONTH,
               period_start: datetime.date | None = None, target: Any = None, role: str = "") -> Quota:
     """Set ``user``'s quota for the period containing ``period_start`` (this period by default): created, or its

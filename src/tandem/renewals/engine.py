@@ -147,11 +147,11 @@ def _assignees(subscriptions: list[Subscription]) -> dict[int, tuple[User | None
     users = User.objects.filter(is_active=True).in_bulk(list(user_ids))
     chosen = {}
     for account_id in account_ids:
-        owner = owners.get(account_id)
-        user_id, basis = logic.assignee(renewal_specialist=seats.get((account_id, "renewal")),
-                                        account_manager=seats.get((account_id, "am")),
-                                        owner=owner if owner in users else None)
-        chosen[account_id] = (users.get(user_id) if user_id else None, basis)
+        owner: int | None = owners.get(account_id)
+        chosen_id, basis = logic.assignee(renewal_specialist=seats.get((account_id, "renewal")),
+                                          account_manager=seats.get((account_id, "am")),
+                                          owner=owner if owner in users else None)
+        chosen[account_id] = (users.get(chosen_id) if chosen_id else None, basis)
     return chosen
 
 
@@ -277,7 +277,7 @@ def _audit(actor: Any, records: list[RenewalRecord], opportunities: list[tuple[S
            tasks: list[Task]) -> None:
     entries = []
     for item, opportunity, basis in opportunities:
-        changes = {"name": [None, opportunity.name], "type": [None, opportunity.type],
+        changes: dict[str, list[Any]] = {"name": [None, opportunity.name], "type": [None, opportunity.type],
                    "stage": [None, opportunity.stage.name], "mrr_delta": [None, str(opportunity.mrr_delta)],
                    "currency": [None, opportunity.currency], "close_date": [None, opportunity.close_date.isoformat()],
                    "subscription": [None, item.public_id],
@@ -308,13 +308,15 @@ def _timeline(actor: Any, opportunities: list[tuple[Subscription, Opportunity, s
         payload = {"event": "renewal_opportunity_created", "opportunity": opportunity.public_id,
                    "renewal": record.public_id, "name": opportunity.name, "end_date": item.end_date.isoformat(),
                    "assignee": str(opportunity.owner or ""), "basis": basis}
-        rows.append({"public_id": new_public_id(), "account_id": item.account_id, "type": ActivityType.SYSTEM_EVENT, "direction": "none",
+        rows.append({"public_id": new_public_id(), "account_id": item.account_id, "type": ActivityType.SYSTEM_EVENT,
+                     "direction": "none", "body": "", "body_html": "", "message_id": "",
                      "occurred_at": now, "created_by_id": None, "source_type_id": record_type.pk,
                      "source_id": record.pk, "payload": payload,
                      "subject": timeline_subject("renewal_opportunity_created", name=opportunity.name,
                                                  end=item.end_date.isoformat())[:300]})
         if record.negotiation_opened_at is not None:
-            rows.append({**rows[-1], "public_id": new_public_id(), "payload": {**payload, "event": "renewal_negotiation_opened"},
+            rows.append({**rows[-1], "public_id": new_public_id(),
+                         "payload": {**payload, "event": "renewal_negotiation_opened"},
                          "subject": timeline_subject("renewal_negotiation_opened", name=opportunity.name)[:300]})
     insert_rows(Activity, rows)
 
@@ -338,7 +340,7 @@ def _notify_assigned(created: list[_Created], *, actor: Any, day: datetime.date)
         else:
             title = translatable(gettext_lazy("New renewals for you: %(count)s contracts end in the coming days"),
                                  count=str(len(items)))
-            body = ""
+            body = translatable(gettext_lazy("See them on the renewals page."))
             url = reverse("renewals:renewal-list") + "?owner=me&within=90"
         notify(recipients=[user], kind="renewal_assigned", title=title, body=body, url=url, actor=actor,
                source=first.record, event_key=f"renewal-assigned:{first.record.pk}")

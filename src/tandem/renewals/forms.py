@@ -40,9 +40,9 @@ class RenewalSettingsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        notice = data.get("notice_days") or logic.MAX_NOTICE_DAYS
         try:
-            data["playbook"] = logic.parse_playbook_text(data.get("playbook") or "", notice_days=notice)
+            data["playbook"] = logic.parse_playbook_text(data.get("playbook") or "",
+                                                         notice_days=logic.MAX_NOTICE_DAYS)
         except logic.RuleError as error:
             self.add_error("playbook", str(error))
         try:

@@ -46,7 +46,7 @@ def renewal_settings() -> RenewalSettings:
 def renewal_config() -> RenewalConfig:
     row = renewal_settings()
     return RenewalConfig(notice_days=row.notice_days, negotiation_days=row.negotiation_days,
-                         playbook=logic.playbook(row.playbook or [], notice_days=row.notice_days),
+                         playbook=logic.playbook(row.playbook or []),
                          discount_rules=logic.discount_rules(row.discount_rules or []))
 
 

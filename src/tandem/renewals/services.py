@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.access.choices import Action
-from tandem.access.decide import SYSTEM, can
+from tandem.access.decide import SYSTEM, can, field_access
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_record, diff
 from tandem.contracts import services as contract_services
@@ -64,19 +64,17 @@ def renewal_settings_update(*, actor: Any, notice_days: int | None = None, negot
             errors["notice_days"] = [_("Between 1 and %(limit)s days.") % {"limit": logic.MAX_NOTICE_DAYS}]
         if not 0 <= row.negotiation_days <= row.notice_days:
             errors["negotiation_days"] = [_("Between 0 and the notice (%(days)s days).") % {"days": row.notice_days}]
-        for name, value, check in (("playbook", playbook, lambda rows: logic.playbook(
-                rows, notice_days=row.notice_days)), ("discount_rules", discount_rules, logic.discount_rules)):
-            rows = value if value is not None else getattr(row, name)
-            try:
-                parsed = check(rows)
-            except logic.RuleError as error:
-                errors[name] = [str(error)]
-                continue
-            if name == "playbook":
-                setattr(row, name, [{"offset_days": step.offset_days, "title": step.title} for step in parsed])
-            else:
-                setattr(row, name, [{"min_term_months": rule.min_term_months,
-                                     "discount_percent": str(rule.discount_percent)} for rule in parsed])
+        try:
+            steps = logic.playbook(playbook if playbook is not None else row.playbook)
+            row.playbook = [{"offset_days": step.offset_days, "title": step.title} for step in steps]
+        except logic.RuleError as error:
+            errors["playbook"] = [str(error)]
+        try:
+            rules = logic.discount_rules(discount_rules if discount_rules is not None else row.discount_rules)
+            row.discount_rules = [{"min_term_months": rule.min_term_months,
+                                   "discount_percent": str(rule.discount_percent)} for rule in rules]
+        except logic.RuleError as error:
+            errors["discount_rules"] = [str(error)]
         if errors:
             raise ValidationFailed(_("The renewal settings are invalid."), errors=errors)
         row.updated_by = _user(actor)
@@ -139,6 +137,9 @@ def _open_record(actor: Any, record: RenewalRecord) -> Any:
         raise NotFound(_("No such renewal."))
     if not can(actor, Action.CHANGE, opportunity):
         raise PermissionDenied(_("You may not close this renewal opportunity."))
+    if not field_access(actor, "subscription", "pricing").can_write:
+        raise PermissionDenied(_("Renewing, downgrading or ending a contract is price talk: it needs write access to "
+                                 "the “pricing” field group (account managers, renewal specialists, managers)."))
     return opportunity
 
 
@@ -174,10 +175,9 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
                     % {"limit": 500, "length": len(reason)})
     if term_months is not None and not 1 <= term_months <= logic.MAX_TERM_MONTHS:
         raise _fail("term_months", _("Between 1 and 120 months."))
-    if outcome == RenewalOutcome.DOWNGRADED:
-        if seats is None or seats < 1 or seats >= subscription.seats:
-            raise _fail("seats", _("A downgrade renews with fewer seats than the %(seats)s of today (at least 1).")
-                        % {"seats": subscription.seats})
+    if outcome == RenewalOutcome.DOWNGRADED and (seats is None or seats < 1 or seats >= subscription.seats):
+        raise _fail("seats", _("A downgrade renews with fewer seats than the %(seats)s of today (at least 1).")
+                    % {"seats": subscription.seats})
     config = selectors.renewal_config()
     with transaction.atomic():
         if outcome == RenewalOutcome.CHURNED:

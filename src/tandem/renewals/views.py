@@ -74,7 +74,8 @@ def _detail(request: AuthedRequest, record: RenewalRecord, form: RenewalCloseFor
     config = selectors.renewal_config()
     opportunity = record.opportunity
     can_close = (record.outcome == "open" and opportunity is not None and can(actor, Action.CHANGE, opportunity)
-                 and can(actor, Action.CHANGE, record.subscription))
+                 and can(actor, Action.CHANGE, record.subscription)
+                 and field_access(actor, "subscription", "pricing").can_write)
     form = form or RenewalCloseForm(initial={"outcome": "renewed", "term_months": 12,
                                              "version": opportunity.version if opportunity else None})
     return render(request, "renewals/renewal_detail.html", {
