@@ -509,6 +509,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _setup()
     from tandem import bench
 
+    if args.mail:
+        from tandem.tickets import mail_bench
+
+        result = mail_bench.run(messages=args.messages, workers=args.workers)
+        print(mail_bench.report(result))
+        if args.output:
+            Path(args.output).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        return 0 if result["duplicates"] == 0 and result["missing"] == 0 else 1
     if args.events:
         from tandem.usage import bench as events_bench
 
@@ -629,9 +637,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--events", action="store_true",
                        help="instead: product-usage ingestion on PostgreSQL — the physical limit, then sustained "
                             "HTTP ingestion through `tandem serve` (docs: benchmarks/README.md)")
+    bench.add_argument("--mail", action="store_true",
+                       help="instead: support-mail ingestion — 10,000 queued mails processed by --workers "
+                            "processes, one killed with SIGKILL mid-run and restarted; checks for duplicates")
+    bench.add_argument("--messages", type=int, default=10_000, help="--mail: how many queued mails")
     bench.add_argument("--seconds", type=float, default=30, help="--events: how long the load runs")
     bench.add_argument("--clients", type=int, default=4, help="--events: load generator processes")
-    bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes")
+    bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes; --mail: mail workers")
     bench.set_defaults(handler=cmd_bench)
 
     mail = commands.add_parser("mail", help="support mail: fetch the IMAP mailbox into tickets")

@@ -37,7 +37,7 @@ from tandem.core.exceptions import PermissionDenied, ValidationFailed
 from tandem.tickets import logic, mailparse, selectors, services
 from tandem.tickets.choices import Channel, Status
 from tandem.tickets.mail_models import InboundMail, InboundStatus, Mailbox
-from tandem.tickets.models import Ticket
+from tandem.tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger("tandem.tickets.mail")
 
@@ -194,10 +194,12 @@ def thread_target(parsed: mailparse.ParsedMail) -> Ticket | None:
         ticket = selectors.ticket_by_number(number=number)
         if ticket is not None:
             return ticket
-    for message_id in parsed.thread_ids:
-        message = selectors.message_with_id(message_id=message_id)
-        if message is not None:
-            return message.ticket
+    if parsed.thread_ids:  # one query for all the ids; the most specific known one wins
+        known = {message.message_id: message for message in
+                 TicketMessage.objects.select_related("ticket").filter(message_id__in=parsed.thread_ids[:20])}
+        for message_id in parsed.thread_ids:
+            if message_id in known:
+                return known[message_id].ticket
     token = logic.token_in_references(" ".join(parsed.thread_ids))
     return selectors.ticket_by_mail_token(mail_token=token) if token else None
 
@@ -242,7 +244,7 @@ def _process(row: InboundMail, *, now: datetime.datetime, accept_unknown: bool) 
             channel=Channel.EMAIL, message_id=parsed.message_id, in_reply_to=parsed.in_reply_to,
             references=" ".join(parsed.references), uploads=_uploads(parsed), now=now)
         row.ticket = ticket
-        return InboundStatus.PROCESSED, _("Added to ticket %(reference)s.") % {"reference": ticket.reference}
+        return InboundStatus.PROCESSED, f"Added to ticket {ticket.reference}."
     if contact is None:
         if settings.SUPPORT_UNKNOWN_SENDERS == "hold" and not accept_unknown:
             return InboundStatus.HELD, "Unknown sender: held for review."
