@@ -509,6 +509,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _setup()
     from tandem import bench
 
+    if getattr(args, "mrr", False):
+        from tandem.contracts import bench as mrr_bench
+
+        mrr_result = mrr_bench.run(subscriptions=args.mrr_subscriptions, runs=min(args.runs, 20))
+        print(mrr_bench.report(mrr_result))
+        if args.output:
+            import json
+
+            with open(args.output, "w", encoding="utf-8") as handle:
+                json.dump(mrr_result, handle, indent=2)
+        return 0
     if args.mail:
         from tandem.tickets import mail_bench
 
@@ -606,10 +617,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("token")
     token.set_defaults(handler=cmd_token)
 
-    importer = commands.add_parser("import", help="import accounts, contacts, account_team, leads or opportunities "
-                                                  "from CSV/XLSX; product-usage events from CSV or JSON Lines (.gz)")
+    importer = commands.add_parser("import", help="import accounts, contacts, account_team, leads, opportunities or "
+                                                  "subscriptions from CSV/XLSX; product-usage events from CSV or JSON "
+                                                  "Lines (.gz)")
     importer.add_argument("kind", choices=["accounts", "contacts", "account_team", "leads", "opportunities",
-                                           "events"])
+                                           "subscriptions", "events"])
     importer.add_argument("file")
     importer.add_argument("--mapping", help="JSON file or Column=field,Column=field (default: guessed)")
     importer.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
@@ -631,6 +643,10 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(each in its own process, with its peak memory)")
     bench.add_argument("--kind", choices=["accounts", "contacts"], default="contacts",
                        help="what --import-file holds (default: contacts)")
+    bench.add_argument("--mrr", action="store_true",
+                       help="instead: MRR movements over 36 months of 100,000 subscriptions with histories "
+                            "(generated once; PostgreSQL)")
+    bench.add_argument("--mrr-subscriptions", type=int, default=100_000, help="how many subscriptions for --mrr")
     bench.add_argument("--collaboration", action="store_true",
                        help="instead: the account timeline with 100,000 activities and a comment mentioning 20 "
                             "people (creates that account once)")
