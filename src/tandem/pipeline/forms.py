@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse_lazy
@@ -11,6 +11,10 @@ from tandem.pipeline.choices import CallOutcome, LeadSource, OpportunityType, St
 
 def _split(raw: str) -> list[str]:
     return [part.strip() for part in (raw or "").replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+def _set_choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    cast(forms.ChoiceField, field).choices = choices
 
 
 def _account_lookup(field: forms.Field) -> None:
@@ -39,7 +43,7 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *((person.email, str(person)) for person in people)]
+        _set_choices(self.fields["owner"], [("", "—"), *((person.email, str(person)) for person in people)])
 
 
 class LeadCallForm(forms.Form):
@@ -63,7 +67,7 @@ class LeadQualifyForm(forms.Form):
 
     def __init__(self, *args: Any, aes: Any = (), can_price: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ae"].choices = [(person.email, str(person)) for person in aes]
+        _set_choices(self.fields["ae"], [(person.email, str(person)) for person in aes])
         _account_lookup(self.fields["account"])
         if not can_price:
             del self.fields["mrr_delta"], self.fields["one_off_amount"]
@@ -101,12 +105,12 @@ class OpportunityForm(forms.Form):
     def __init__(self, *args: Any, stages: Any = (), people: Any = (), subscriptions: Any = (), plans: Any = (),
                  can_price: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", "—"), *((stage.public_id, f"{stage.pipeline.name} · {stage.name}")
-                                                     for stage in stages)]
-        self.fields["owner"].choices = [("", "—"), *((person.email, str(person)) for person in people)]
-        self.fields["subscription"].choices = [("", "—"), *((item.public_id, f"{item.plan} · {item.seats}")
-                                                            for item in subscriptions)]
-        self.fields["target_plan"].choices = [("", "—"), *((plan.code, str(plan)) for plan in plans)]
+        _set_choices(self.fields["stage"], [("", "—"), *((stage.public_id, f"{stage.pipeline.name} · {stage.name}")
+                                                         for stage in stages)])
+        _set_choices(self.fields["owner"], [("", "—"), *((person.email, str(person)) for person in people)])
+        _set_choices(self.fields["subscription"], [("", "—"), *((item.public_id, f"{item.plan} · {item.seats}")
+                                                                for item in subscriptions)])
+        _set_choices(self.fields["target_plan"], [("", "—"), *((plan.code, str(plan)) for plan in plans)])
         _account_lookup(self.fields["account"])
         if not can_price:
             for name in ("mrr_delta", "one_off_amount"):

@@ -106,7 +106,7 @@ def _domain_errors(error: DomainError, row: MappedRow) -> list[tuple[str, str]]:
 def _prepare_lead(actor: Any, row: MappedRow, context: FileContext) -> Prepared:
     prepared = Prepared()
     errors = prepared.errors
-    source = LeadSource.IMPORT
+    source: str = LeadSource.IMPORT
     if row.get("source").strip():
         source = _choice(row.get("source"), LeadSource.choices) or ""
         if not source:

@@ -237,7 +237,7 @@ def board(*, actor: Any, pipeline: Pipeline, owner_email: str = "", per_column: 
         count=Count("id"), total=Sum("mrr_delta"))}
     columns = []
     for stage in stages_of(pipeline=pipeline):
-        row = stats.get(stage.pk, {})
+        row: Any = stats.get(stage.pk, {})
         columns.append(BoardColumn(stage=stage, count=row.get("count", 0), total_mrr=row.get("total") or Decimal(0),
                                    opportunities=list(items.filter(stage=stage).order_by("close_date", "id")
                                                       [:per_column])))

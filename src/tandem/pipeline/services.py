@@ -191,6 +191,8 @@ def opportunity_create(*, actor: Any, account: Account, type: str, name: str, cl
         stage = selectors.first_open_stage(pipeline=selectors.pipeline_for_type(type=type))
         if stage is None:
             raise _fail("stage", _("The pipeline has no open stage."))
+    if close_date is None:
+        raise _fail("close_date", _("Give the expected close date."))
     opportunity = Opportunity(
         account=account, type=type, name=name, stage=stage, mrr_delta=mrr_delta, one_off_amount=one_off_amount,
         currency=currency or account.currency, close_date=close_date,

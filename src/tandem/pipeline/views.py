@@ -424,8 +424,8 @@ def opportunity_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     initial.update({"account": opportunity.account.public_id, "stage": opportunity.stage.public_id,
                     "owner": opportunity.owner.email if opportunity.owner else "",
                     "competitors": ", ".join(opportunity.competitors), "add_ons": ", ".join(opportunity.add_ons),
-                    "subscription": opportunity.subscription.public_id if opportunity.subscription_id else "",
-                    "target_plan": opportunity.target_plan.code if opportunity.target_plan_id else ""})
+                    "subscription": opportunity.subscription.public_id if opportunity.subscription else "",
+                    "target_plan": opportunity.target_plan.code if opportunity.target_plan else ""})
     if not field_access(actor, "opportunity", "pricing").can_read:
         initial.update(mrr_delta=None, one_off_amount=None)
     form = _opportunity_form(request, data=request.POST or None, initial=initial, account=opportunity.account)

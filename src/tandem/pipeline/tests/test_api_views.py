@@ -175,5 +175,6 @@ def test_an_opportunity_import_refuses_a_stage_of_another_pipeline_and_a_csm_pri
     job = _import(am, "opportunities", "account id,type,name,stage,mrr,close date\n"
                                       "c-1,upsell,Good,proposal,100,2025-06-30\nc-1,upsell,Bad,renewed,,2025-06-30\n")
     assert [(error.line, error.column) for error in job.row_errors.all()] == [(3, "stage")]
-    csm_job = _import(csm, "opportunities", "account id,type,name,mrr,close date\nc-1,expansion,Priced,100,2025-06-30\n")
+    csm_job = _import(csm, "opportunities",
+                      "account id,type,name,mrr,close date\nc-1,expansion,Priced,100,2025-06-30\n")
     assert "pricing" in csm_job.row_errors.get().message
