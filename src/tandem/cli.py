@@ -526,7 +526,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         result = mail_bench.run(messages=args.messages, workers=args.workers)
         print(mail_bench.report(result))
         if args.output:
-            Path(args.output).write_text(json.dumps(result, indent=2), encoding="utf-8")
+            mail_bench.write(result, args.output)
         return 0 if result["duplicates"] == 0 and result["missing"] == 0 else 1
     if args.events:
         from tandem.usage import bench as events_bench

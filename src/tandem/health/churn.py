@@ -48,13 +48,15 @@ def train(features: Sequence[str], rows: Sequence[Sequence[float]], labels: Sequ
     scale = matrix.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=0.5, max_iter=2000)
-    model.fit((matrix - mean) / scale, np.asarray(labels, dtype=int))
+    model.fit(np.clip((matrix - mean) / scale, -5.0, 5.0), np.asarray(labels, dtype=int))
     return TrainedModel(features=tuple(features), mean=mean, scale=scale, coefficients=model.coef_[0].copy(),
                         intercept=float(model.intercept_[0]), rows=len(rows), positives=positives)
 
 
 def _standardised(model: TrainedModel, rows: Sequence[Sequence[float]]) -> Any:
-    return (np.asarray(rows, dtype=float) - model.mean) / model.scale
+    """Standardised with the training mean and spread, clipped to ±5: a value far outside anything seen in
+    training says "extreme", not "infinitely extreme"."""
+    return np.clip((np.asarray(rows, dtype=float) - model.mean) / model.scale, -5.0, 5.0)
 
 
 def predict(model: TrainedModel, rows: Sequence[Sequence[float]]) -> list[float]:
