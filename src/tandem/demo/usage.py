@@ -142,17 +142,15 @@ def _todays_events(rng: random.Random, today: datetime.date) -> None:
     active = sorted(Daily.objects.filter(day=today - datetime.timedelta(days=1)).values_list("account_id", flat=True)
                     .distinct())[:200]
     now = timezone.now()
-    items = [{"message_id": uuid.uuid4().hex, "account": str(account_id), "user": f"user-{rng.randint(1, 9)}",
+    from tandem.accounts.models import Account
+
+    public = dict(Account.objects.filter(pk__in=active).values_list("pk", "public_id"))
+    items = [{"message_id": uuid.uuid4().hex, "account": public[account_id], "user": f"user-{rng.randint(1, 9)}",
               "event": rng.choice(FEATURES), "timestamp": (now - datetime.timedelta(minutes=rng.randint(1, 600))
                                                            ).isoformat(), "properties": {"demo": True}}
              for account_id in active for _index in range(3)]
     if not items:
         return
-    from tandem.accounts.models import Account
-
-    public = dict(Account.objects.filter(pk__in=active).values_list("pk", "public_id"))
-    for item in items:
-        item["account"] = public[int(item["account"])]
     for start in range(0, len(items), 1000):
         usage_services.events_ingest(actor=SYSTEM, items=items[start:start + 1000])
 
