@@ -54,7 +54,7 @@ from tandem.scheduling.tasks.logic import due_from_local
 from tandem.timeline.choices import ActivityType
 from tandem.timeline.models import Activity
 
-CHUNK = 2000
+CHUNK = 10_000
 NEGOTIATION_CODE = "negotiation"
 # Changes that count as the AM having renewed or expanded early (expansions: those that raised the MRR).
 EXPANSION_KINDS = (ChangeKind.SEAT_CHANGE, ChangeKind.ADD_ON_ADDED, ChangeKind.ADD_ON_CHANGE, ChangeKind.PLAN_UPGRADE,
@@ -85,6 +85,10 @@ class RunResult:
 
 def timeline_subject(event: str, **values: Any) -> str:
     return str(SENTENCES[event]) % values
+
+
+def _subject_templates() -> dict[str, str]:
+    return {event: str(sentence) for event, sentence in SENTENCES.items()}
 
 
 def renewals_run(*, today: datetime.date | None = None, actor: Any = SYSTEM) -> RunResult:
@@ -166,9 +170,8 @@ def _renewal_stages() -> tuple[Stage, Stage | None]:
     return first, negotiation
 
 
-def _name(subscription: Subscription) -> str:
-    return str(gettext_lazy("Renewal: %(account)s · %(plan)s") % {
-        "account": subscription.account.name, "plan": subscription.plan.name})[:200]
+def _name(subscription: Subscription, template: str) -> str:
+    return (template % {"account": subscription.account.name, "plan": subscription.plan.name})[:200]
 
 
 def _notice(day: datetime.date, config: selectors.RenewalConfig, actor: Any, counts: dict[str, int]) -> None:
@@ -176,6 +179,7 @@ def _notice(day: datetime.date, config: selectors.RenewalConfig, actor: Any, cou
     if not due:
         return
     first_stage, negotiation_stage = _renewal_stages()
+    created_all: list[_Created] = []
     for index in range(0, len(due), CHUNK):
         chunk = due[index:index + CHUNK]
         chunk_counts: dict[str, int] = defaultdict(int)
@@ -184,7 +188,8 @@ def _notice(day: datetime.date, config: selectors.RenewalConfig, actor: Any, cou
                                     negotiation_stage=negotiation_stage, counts=chunk_counts)
         for key, value in chunk_counts.items():
             counts[key] += value
-        _notify_assigned(created, actor=actor, day=day)
+        created_all += created
+    _notify_assigned(created_all, actor=actor, day=day)
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ def _notice_chunk(chunk: list[Subscription], *, day: datetime.date, config: sele
                         .select_related("owner").order_by("-id")):
         existing[opportunity.subscription_id] = opportunity
     people = _assignees(chunk)
+    name_template = str(gettext_lazy("Renewal: %(account)s · %(plan)s"))
     records: list[RenewalRecord] = []
     opportunities: list[tuple[Subscription, Opportunity, str]] = []
     for item in chunk:
@@ -223,7 +229,8 @@ def _notice_chunk(chunk: list[Subscription], *, day: datetime.date, config: sele
             user, basis = people[item.account_id]
             negotiating = negotiation_stage is not None and logic.in_negotiation(
                 end_date=item.end_date, today=day, negotiation_days=config.negotiation_days)
-            opportunity = Opportunity(account_id=item.account_id, type=OpportunityType.RENEWAL, name=_name(item),
+            opportunity = Opportunity(account_id=item.account_id, type=OpportunityType.RENEWAL,
+                                      name=_name(item, name_template),
                                       stage=negotiation_stage if negotiating else first_stage, mrr_delta=item.mrr,
                                       currency=item.currency, close_date=item.end_date, owner=user,
                                       subscription_id=item.pk, renewal_term_months=item.term_months, version=1)
@@ -250,50 +257,68 @@ def _notice_chunk(chunk: list[Subscription], *, day: datetime.date, config: sele
 
 
 def _playbook_tasks(opportunities: list[tuple[Subscription, Opportunity, str]], *,
-                    config: selectors.RenewalConfig, day: datetime.date) -> list[Task]:
+                    config: selectors.RenewalConfig, day: datetime.date) -> list[dict[str, Any]]:
+    """The playbook's tasks for each new opportunity's owner, as plain rows (no model instances: tens of
+    thousands on a large first run). All-day tasks, due in the assignee's time zone."""
     if not config.playbook:
         return []
-    opportunity_type = ContentType.objects.get_for_model(Opportunity)
-    tasks = []
+    opportunity_type = ContentType.objects.get_for_model(Opportunity).pk
+    zones: dict[str, str] = {}
+    rows = []
     for item, opportunity, _basis in opportunities:
         user = opportunity.owner
         if user is None:
             continue
-        zone = getattr(user, "time_zone", "") or "UTC"
+        zone = zones.setdefault(user.time_zone or "UTC", _valid_zone(user.time_zone or "UTC"))
         for step in config.playbook:
-            due_day = logic.task_due(end_date=item.end_date, offset_days=step.offset_days, today=day)
-            try:
-                due = due_from_local(date=due_day, time=None, time_zone=zone)
-            except Exception:
-                due = due_from_local(date=due_day, time=None, time_zone="UTC")
-            tasks.append(Task(title=step.title, description=opportunity.name, assignee=user,
-                              account_id=item.account_id, related_type=opportunity_type, related_id=opportunity.pk,
-                              due_at=due.at, due_all_day=True, due_date=due.date))
-    insert_many(Task, tasks)
-    return tasks
+            due = due_from_local(date=logic.task_due(end_date=item.end_date, offset_days=step.offset_days, today=day),
+                                 time=None, time_zone=zone)
+            rows.append({"public_id": new_public_id(), "title": step.title, "description": opportunity.name,
+                         "assignee_id": user.pk, "created_by_id": None, "account_id": item.account_id,
+                         "related_type_id": opportunity_type, "related_id": opportunity.pk, "due_at": due.at,
+                         "due_all_day": True, "due_date": due.date, "priority": "normal", "status": "open",
+                         "recurrence": "", "completed_at": None, "previous_id": None, "reminder_minutes": None,
+                         "remind_at": None, "reminded_at": None, "_assignee": str(user)})
+    insert_rows(Task, [{key: value for key, value in row.items() if key != "_assignee"} for row in rows])
+    return rows
+
+
+def _valid_zone(name: str) -> str:
+    try:
+        due_from_local(date=datetime.date(2000, 1, 1), time=None, time_zone=name)
+    except Exception:
+        return "UTC"
+    return name
 
 
 def _audit(actor: Any, records: list[RenewalRecord], opportunities: list[tuple[Subscription, Opportunity, str]],
-           tasks: list[Task]) -> None:
+           tasks: list[dict[str, Any]]) -> None:
+    """One entry per opportunity (listing the playbook tasks created with it for its owner) and per record."""
+    opportunity_type = ContentType.objects.get_for_model(Opportunity).pk
+    record_type = ContentType.objects.get_for_model(RenewalRecord).pk
+    actor_values = audit_values(actor=actor, action=AuditAction.CREATE, obj=None)
+    tasks_of: dict[int, list[str]] = defaultdict(list)
+    for task in tasks:
+        tasks_of[task["related_id"]].append(f"{task['title']} ({task['due_date'].isoformat()}, {task['_assignee']})")
     entries = []
     for item, opportunity, basis in opportunities:
-        changes: dict[str, list[Any]] = {"name": [None, opportunity.name], "type": [None, opportunity.type],
-                   "stage": [None, opportunity.stage.name], "mrr_delta": [None, str(opportunity.mrr_delta)],
-                   "currency": [None, opportunity.currency], "close_date": [None, opportunity.close_date.isoformat()],
-                   "subscription": [None, item.public_id],
-                   "renewal_term_months": [None, opportunity.renewal_term_months]}
+        changes: dict[str, list[Any]] = {
+            "name": [None, opportunity.name], "type": [None, opportunity.type],
+            "stage": [None, opportunity.stage.name], "mrr_delta": [None, str(opportunity.mrr_delta)],
+            "currency": [None, opportunity.currency], "close_date": [None, opportunity.close_date.isoformat()],
+            "subscription": [None, item.public_id], "renewal_term_months": [None, opportunity.renewal_term_months]}
         if opportunity.owner is not None:
             changes["owner"] = [None, str(opportunity.owner)]
-        entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=opportunity, changes=changes,
-                                    summary=f"Renewal engine ({basis})"))
-    for task in tasks:
-        entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=task, changes={
-            "title": [None, task.title], "assignee": [None, str(task.assignee)],
-            "due_date": [None, task.due_date.isoformat() if task.due_date else None]}, summary="Renewal playbook"))
+        if tasks_of.get(opportunity.pk):
+            changes["playbook_tasks"] = [None, tasks_of[opportunity.pk]]
+        entries.append({**actor_values, "content_type_id": opportunity_type, "object_id": str(opportunity.pk),
+                        "object_repr": opportunity.name[:200], "summary": f"Renewal engine ({basis})",
+                        "changes": changes})
     for record in records:
-        entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=record, changes={
-            "end_date": [None, record.end_date.isoformat()], "outcome": [None, record.outcome],
-            "assignment_basis": [None, record.assignment_basis]}))
+        entries.append({**actor_values, "content_type_id": record_type, "object_id": str(record.pk),
+                        "object_repr": str(record)[:200], "summary": "", "changes": {
+                            "end_date": [None, record.end_date.isoformat()], "outcome": [None, record.outcome],
+                            "assignment_basis": [None, record.assignment_basis]}})
     audit_save_many(entries)
 
 
@@ -302,6 +327,7 @@ def _timeline(actor: Any, opportunities: list[tuple[Subscription, Opportunity, s
     """The entries go straight in (bulk): the people concerned get the run's notification instead of one
     follower notification per entry."""
     record_type = ContentType.objects.get_for_model(RenewalRecord)
+    subjects = _subject_templates()
     rows = []
     for item, opportunity, basis in opportunities:
         record = records[item.pk]
@@ -312,12 +338,12 @@ def _timeline(actor: Any, opportunities: list[tuple[Subscription, Opportunity, s
                      "direction": "none", "body": "", "body_html": "", "message_id": "",
                      "occurred_at": now, "created_by_id": None, "source_type_id": record_type.pk,
                      "source_id": record.pk, "payload": payload,
-                     "subject": timeline_subject("renewal_opportunity_created", name=opportunity.name,
-                                                 end=item.end_date.isoformat())[:300]})
+                     "subject": (subjects["renewal_opportunity_created"]
+                                 % {"name": opportunity.name, "end": item.end_date.isoformat()})[:300]})
         if record.negotiation_opened_at is not None:
             rows.append({**rows[-1], "public_id": new_public_id(),
                          "payload": {**payload, "event": "renewal_negotiation_opened"},
-                         "subject": timeline_subject("renewal_negotiation_opened", name=opportunity.name)[:300]})
+                         "subject": (subjects["renewal_negotiation_opened"] % {"name": opportunity.name})[:300]})
     insert_rows(Activity, rows)
 
 
