@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,7 +92,7 @@ def renewals_due(*, actor: Any, filters: RenewalFilters | None = None,
              .filter(status=SubscriptionStatus.ACTIVE, end_date__gte=start, end_date__lte=end)
              .select_related("account", "account__owner", "plan")
              .annotate(renewal_owner_id=Coalesce(Subquery(record.values("opportunity__owner_id")[:1]),
-                                                 F("account__owner_id"))))
+                                                 F("account__owner_id"), output_field=BigIntegerField())))
     if filters.owner is not None:
         items = items.filter(renewal_owner_id=filters.owner.pk)
     return items
