@@ -186,7 +186,7 @@ def _over_rate(address: str, now: datetime.datetime) -> bool:
     return recent.count() >= settings.SUPPORT_MAIL_PER_SENDER_HOUR
 
 
-def thread_target(parsed: mailparse.ParsedMail) -> Ticket | None:
+def thread_target(parsed: mailparse.ParsedMail, stored: dict[str, TicketMessage] | None = None) -> Ticket | None:
     """The ticket a mail answers: the ``[#T-10001]`` tag in its subject, else a stored message (or our
     Message-ID's ticket token) named by In-Reply-To / References."""
     number = logic.reference_in_subject(parsed.subject)
@@ -194,9 +194,10 @@ def thread_target(parsed: mailparse.ParsedMail) -> Ticket | None:
         ticket = selectors.ticket_by_number(number=number)
         if ticket is not None:
             return ticket
-    if parsed.thread_ids:  # one query for all the ids; the most specific known one wins
-        known = {message.message_id: message for message in
-                 TicketMessage.objects.select_related("ticket").filter(message_id__in=parsed.thread_ids[:20])}
+    if parsed.thread_ids:  # one query for all the ids (or the caller's); the most specific known one wins
+        known = stored if stored is not None else {
+            message.message_id or "": message for message in
+            TicketMessage.objects.select_related("ticket").filter(message_id__in=parsed.thread_ids[:20])}
         for message_id in parsed.thread_ids:
             if message_id in known:
                 return known[message_id].ticket
@@ -224,9 +225,10 @@ def _process(row: InboundMail, *, now: datetime.datetime, accept_unknown: bool) 
         return InboundStatus.IGNORED, parsed.auto_reason
     if not parsed.from_address or "@" not in parsed.from_address:
         return InboundStatus.FAILED, "No sender address."
-    known = selectors.message_with_id(message_id=parsed.message_id)
-    if known is not None:
-        row.ticket = known.ticket
+    stored = {message.message_id or "": message for message in TicketMessage.objects.select_related("ticket").filter(
+        message_id__in=[parsed.message_id, *parsed.thread_ids[:20]])}  # this mail, and the ones it answers
+    if parsed.message_id in stored:
+        row.ticket = stored[parsed.message_id].ticket
         return InboundStatus.PROCESSED, "Already on the ticket."
     if _over_rate(parsed.from_address, now):
         return InboundStatus.IGNORED, (f"More than {settings.SUPPORT_MAIL_PER_SENDER_HOUR} messages from this sender "
@@ -237,7 +239,7 @@ def _process(row: InboundMail, *, now: datetime.datetime, accept_unknown: bool) 
                  f"{settings.SUPPORT_MAIL_MAX_BYTES // 2**20} MB: only its headers were taken.",)
     body = mailparse.body_with_notes(parsed, extra)
     contact = selectors.contact_by_email(email=parsed.from_address)
-    ticket = thread_target(parsed)
+    ticket = thread_target(parsed, stored)
     if ticket is not None and ticket.status != Status.CLOSED:
         services.ticket_receive_reply(
             ticket=ticket, body=body or NO_TEXT, author_contact=contact, author_email=parsed.from_address,

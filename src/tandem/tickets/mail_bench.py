@@ -7,6 +7,7 @@ the queue is empty. Run it on a scratch database: it leaves its contacts and tic
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import signal
@@ -121,3 +122,7 @@ def report(result: dict[str, Any]) -> str:
             f"{result['messages_per_second']} messages/s; ticket messages {result['ticket_messages']:,}, "
             f"duplicates {result['duplicates']}, missing {result['missing']}; rows {result['statuses']}; "
             f"{result['machine']['cpus']} CPUs")
+
+
+def write(result: dict[str, Any], path: str) -> None:
+    Path(path).write_text(json.dumps(result, indent=2), encoding="utf-8")

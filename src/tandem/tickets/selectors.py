@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.access.choices import Action
@@ -252,7 +253,9 @@ def contact_by_email(*, email: str) -> Contact | None:
     address = (email or "").strip()
     if not address:
         return None
-    return Contact.objects.select_related("account").filter(email__iexact=address).order_by("id").first()
+    # LOWER(email) = …: served by the contact_email_lower index (iexact's UPPER() would scan every contact)
+    return (Contact.objects.select_related("account").alias(email_lower=Lower("email"))
+            .filter(email_lower=address.lower()).order_by("id").first())
 
 
 def assignable_user(*, email: str) -> User | None:
