@@ -34,6 +34,8 @@ from tandem.pipeline.api import forecast_router as pipeline_forecast_router
 from tandem.pipeline.api import leads_router as pipeline_leads_router
 from tandem.pipeline.api import opportunities_router as pipeline_opportunities_router
 from tandem.pipeline.api import pipelines_router as pipeline_pipelines_router
+from tandem.quotas.api import router as quotas_router
+from tandem.renewals.api import router as renewals_router
 from tandem.scheduling.tasks.api import router as tasks_router
 from tandem.search.api import router as search_router
 from tandem.tickets.api import groups_router as ticket_groups_router
@@ -82,6 +84,8 @@ api.add_router("/leads", pipeline_leads_router)
 api.add_router("/pipelines", pipeline_pipelines_router)
 api.add_router("/opportunities", pipeline_opportunities_router)
 api.add_router("/forecast", pipeline_forecast_router)
+api.add_router("/renewals", renewals_router)
+api.add_router("/quotas", quotas_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/free-slots", meetings_slots_router)
 api.add_router("/calendar-feed", meetings_feed_router)

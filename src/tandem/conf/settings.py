@@ -411,6 +411,10 @@ API_TOKEN_SCOPES = {
     "health:read": _("Read health scores, history, explanations, predictions, code red, scorecards, backtests"),
     "health:write": _("Override health scores, resolve code red and recompute an account"),
     "health:admin": _("Change health scorecards and the risk playbook, recompute every account, run the backtest"),
+    "renewals:read": _("Read renewals (what ends soon), suggested prices and the renewal settings"),
+    "renewals:write": _("Close renewals; change the renewal settings and run the renewal engine (administrators)"),
+    "quotas:read": _("Read quotas and their attainment"),
+    "quotas:write": _("Set, change and remove quotas"),
 }
 NINJA_PAGINATION_MAX_LIMIT = 200
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("health/", include("tandem.health.urls")),
     path("transfer/", include("tandem.transfer.urls")),
     path("", include("tandem.pipeline.urls")),
+    path("", include("tandem.renewals.urls")),
+    path("", include("tandem.quotas.urls")),
     path("admin/custom-fields/", include("tandem.customfields.urls")),
     path("admin/", include("tandem.access.urls")),
     path("audit/", include("tandem.audit.urls")),

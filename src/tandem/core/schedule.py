@@ -78,6 +78,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
             "row is the durable record).",
     ),
     PeriodicJob(
+        path="tandem.renewals.jobs.run_renewals_job",
+        cadence={"minute": "30", "hour": "2"},
+        why="Contracts come within 90 days of their end every day: create their renewal opportunities (once per "
+            "end date), open negotiations at 30 days and record renewals closed on the board.",
+    ),
+    PeriodicJob(
         path="tandem.health.jobs.recompute_dirty_health_job",
         cadence={"minute": "*"},
         why="Accounts with new events, tickets or subscription changes are marked dirty; recomputing them every "

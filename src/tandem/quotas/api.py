@@ -31,11 +31,9 @@ def _quota_out(quota: Quota) -> dict[str, Any]:
 def _person(actor: Any, value: str | None, field: str = "user") -> User | None:
     if value is None or not value.strip():
         return None
-    value = value.strip()
-    if value.lower() == "me":
+    if value.strip().lower() == "me":
         return actor
-    user = User.objects.filter(is_active=True).filter(email=value.lower()).first() if "@" in value else \
-        User.objects.filter(is_active=True, public_id=value).first()
+    user = selectors.person_by_reference(reference=value)
     if user is None:
         raise ValidationFailed("Unknown user.", errors={field: [f"No active user {value!r}."]})
     return user

@@ -19,7 +19,7 @@ from tandem.access.decide import restrict
 from tandem.contracts import logic as contract_logic
 from tandem.contracts import selectors as contract_selectors
 from tandem.core.exceptions import NotFound, ValidationFailed
-from tandem.identity.models import User
+from tandem.identity.models import Role, User
 from tandem.pipeline import selectors as pipeline_selectors
 from tandem.quotas import logic
 from tandem.quotas.choices import MONEY_METRICS, Metric, Period
@@ -169,3 +169,15 @@ def team_board(*, actor: Any, period: str, on: datetime.date | None = None) -> T
 
 def people_with_role(*, role: str) -> QuerySet[User]:
     return User.objects.filter(roles__code=role, is_active=True).distinct().order_by("full_name", "id")
+
+
+def person_by_reference(*, reference: str) -> User | None:
+    """An active user by email or public id."""
+    value = reference.strip()
+    people = User.objects.filter(is_active=True)
+    return people.filter(email=value.lower()).first() if "@" in value else people.filter(public_id=value).first()
+
+
+def quota_roles() -> QuerySet[Role]:
+    """The roles quotas are usually set for (the choices of the bulk form)."""
+    return Role.objects.filter(code__in=("sdr", "ae", "am", "renewal", "csm")).order_by("position", "code")

@@ -17,7 +17,6 @@ from tandem.access.decide import can
 from tandem.accounts import selectors as account_selectors
 from tandem.core.exceptions import DomainError, NotFound
 from tandem.core.forms import add_domain_errors
-from tandem.identity.models import Role
 from tandem.identity.requests import AuthedRequest
 from tandem.quotas import selectors, services
 from tandem.quotas.choices import Period
@@ -26,7 +25,7 @@ from tandem.quotas.forms import QuotaForm
 
 def _form(actor: Any, data: Any = None) -> QuotaForm:
     people = list(account_selectors.account_people(actor=actor))
-    roles = list(Role.objects.filter(code__in=("sdr", "ae", "am", "renewal", "csm")).order_by("position", "code"))
+    roles = list(selectors.quota_roles())
     return QuotaForm(data, people=people, roles=roles, initial={"period": "month", "metric": "bookings",
                                                                 "period_start": selectors.today()})
 

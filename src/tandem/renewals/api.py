@@ -99,7 +99,7 @@ def settings_update(request: AuthedRequest, payload: RenewalSettingsPatch) -> di
     return _settings_out(selectors.renewal_config())
 
 
-@router.post("/run", response=RenewalRunOut, operation_id="renewals_run")
+@router.post("/run", response=RenewalRunOut, operation_id="renewals_engine_run")
 def run(request: AuthedRequest, payload: RenewalRunIn) -> dict[str, Any]:
     """Administrators: run the renewal engine now (``today`` sets its clock; idempotent)."""
     actor = api_actor(request, scope="renewals:write")

@@ -80,6 +80,8 @@ DATA_MIGRATIONS = [
     ("tandem.contracts.migrations.0002_default_policy", "seed"),
     ("tandem.health.migrations.0002_default_policy", "seed"),
     ("tandem.health.migrations.0003_default_scorecard", "seed"),
+    ("tandem.renewals.migrations.0002_default_policy", "seed"),
+    ("tandem.quotas.migrations.0002_default_policy", "seed"),
 ]
 
 
