@@ -373,3 +373,20 @@ def test_kill_9_of_mail_fetch_mid_run_and_a_rerun_take_every_message_exactly_onc
         assert not InboundMail.objects.exclude(status="processed").exists()
     finally:
         server.cleanup()
+
+
+def test_without_a_mailbox_the_command_says_so_and_exits_2_but_still_processes_on_request(db, settings, capsys):
+    settings.SUPPORT_IMAP_URL = ""
+    assert mail_command.run() == 2
+    assert "TANDEM_SUPPORT_IMAP_URL is not set" in capsys.readouterr().err
+    inbound.store_message(raw=mail(sender="someone@else.example"))
+    assert mail_command.run(fetch=False) == 0 and Ticket.objects.count() == 1
+
+
+def test_the_mailbox_url_is_read_with_its_encoded_password_which_no_repr_shows():
+    config = imap.parse_url("imaps://support%40acme.example:p%40ss%2Fword@imap.acme.example/Support%20Mail")
+    assert (config.user, config.password, config.host, config.port, config.folder, config.secure) == (
+        "support@acme.example", "p@ss/word", "imap.acme.example", 993, "Support Mail", True)
+    assert "p@ss" not in repr(config) and "p@ss" not in config.display
+    with pytest.raises(imap.MailFetchError):
+        imap.parse_url("pop3://x@y")
