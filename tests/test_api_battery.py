@@ -19,6 +19,7 @@ from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
 from tandem.identity.models import ApiToken
 from tandem.scheduling.models import Task
+from tandem.tickets.models import Ticket
 from tandem.timeline.models import Activity
 
 
@@ -57,8 +58,34 @@ def _handoff(owner):
                                   to_user=UserFactory(roles=["implementation"]), to_role=roles["implementation"])
 
 
+def _model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _lead(owner):
+    from tandem.pipeline.models import Lead
+
+    return Lead.objects.create(company_name="Battery", owner=owner, created_by=owner)
+
+
+def _opportunity(owner):
+    import datetime
+
+    from tandem.pipeline.models import Opportunity, Stage
+
+    return Opportunity.objects.create(account=AccountFactory(owner=owner), type="upsell", name="Battery",
+                                      currency="USD", close_date=datetime.date(2030, 1, 1), owner=owner,
+                                      stage=Stage.objects.get(pipeline__opportunity_type="upsell", code="identified"))
+
+
 def _task(owner):
     return Task.objects.create(title="Battery", assignee=owner, created_by=owner, account=AccountFactory(owner=owner))
+
+
+def _ticket(owner):
+    return Ticket.objects.create(subject="Battery", created_by=owner, account=AccountFactory(owner=owner))
 
 
 def _subscription(owner):
@@ -71,6 +98,33 @@ def _subscription(owner):
     plan, _created = Product.objects.get_or_create(code="battery", defaults={"name": "Battery plan"})
     return subscription_create(actor=SYSTEM, account=AccountFactory(owner=owner), plan=plan, currency="USD", seats=1,
                                start_date=datetime.date(2030, 1, 1), term_months=12, unit_price=Decimal(10))
+
+
+class _BatteryScorecards:
+    """Scorecards as the battery sees them: the default one seeded by the migration left aside."""
+
+    @property
+    def objects(self):
+        from tandem.health.models import Scorecard
+
+        return Scorecard.objects.exclude(name="Default")
+
+
+def _scorecard(owner):
+    from tandem.health.models import Scorecard
+
+    Scorecard.objects.filter(name="Default").delete()  # pagination counts only the battery's own
+    return Scorecard.objects.create(name="Battery", active=False)
+
+
+def _quota(owner):
+    from decimal import Decimal
+
+    from tandem.quotas.models import Quota
+
+    month = Quota.objects.count()
+    return Quota.objects.create(user=owner, role="am", metric="bookings", period="month", target=Decimal(1000),
+                                period_start=datetime.date(2030 + month // 12, month % 12 + 1, 1), currency="USD")
 
 
 ENTITIES = [
@@ -92,11 +146,26 @@ ENTITIES = [
            {"account": "unknown", "to_role": "astronaut"}, "account", "account"),
     Entity("tasks", "/api/v1/tasks", "tasks:read", "tasks:write", Task, _task,
            {"title": "Battery"}, {"title": "Battery", "priority": "extreme"}, "priority", "title"),
+    Entity("leads", "/api/v1/leads", "leads:read", "leads:write", _model("pipeline.Lead"), _lead,
+           {"company_name": "Battery"}, {"company_name": "Battery", "source": "fax"}, "source", "company_name"),
+    Entity("opportunities", "/api/v1/opportunities", "opportunities:read", "opportunities:write",
+           _model("pipeline.Opportunity"), _opportunity,
+           # refused (scope, role, CSRF) before the account is looked up
+           {"account": "unknown", "name": "Battery"}, {"account": "x", "type": "fax"}, "type", "account"),
+    Entity("tickets", "/api/v1/tickets", "tickets:read", "tickets:write", Ticket, _ticket,
+           {"subject": "Battery"}, {"subject": "Battery", "priority": "extreme"}, "priority", "subject"),
     Entity("subscriptions", "/api/v1/subscriptions", "subscriptions:read", "subscriptions:write",
            Subscription, _subscription,
            # refused (scope, role, CSRF) before the account is looked up
            {"account": "unknown", "plan": "battery"}, {"account": "unknown", "plan": "battery", "seats": "many"},
            "seats", "account"),
+    Entity("health scorecards", "/api/v1/health/scorecards", "health:read", "health:admin", _BatteryScorecards(),
+           _scorecard, {"name": "Battery"},
+           {"name": "Battery", "components": [{"kind": "breadth", "weight": 0}]}, "weights", "name"),
+    Entity("quotas", "/api/v1/quotas", "quotas:read", "quotas:write", _model("quotas.Quota"), _quota,
+           # refused (scope, role, CSRF) before the person is looked up
+           {"user": "unknown@example.test", "target": "1000"}, {"user": "me", "metric": "revenue"}, "metric",
+           "user"),
 ]
 
 
@@ -368,3 +437,18 @@ def test_meeting_pagination_walks_every_row_exactly_once(admin):
         if not cursor:
             break
     assert sorted(seen) == sorted(Meeting.objects.values_list("public_id", flat=True)) and len(seen) == 5
+
+
+# --- renewals: a list of what ends soon (no records of its own; visibility follows the subscription) --------
+
+
+def test_the_renewals_list_needs_authentication_the_scope_and_shows_an_outsider_nothing(am, outsider, admin):
+    subscription = _subscription(am)
+    url = "/api/v1/renewals?within=180"
+    assert_problem(Client().get(url), 401)
+    assert_problem(Client().get(url, **bearer_for(admin, ["accounts:read"])), 403)
+    assert Client().get(url, **bearer_for(outsider, ["renewals:read"])).json()["items"] == []
+    assert_problem(Client().get("/api/v1/renewals?within=45", **bearer_for(admin, ["renewals:read"])), 422)
+    assert_problem(Client().post("/api/v1/renewals/run", {}, content_type="application/json",
+                                 **bearer_for(am, ["renewals:read", "renewals:write"])), 403)
+    assert subscription.pk

@@ -520,6 +520,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 json.dump(mrr_result, handle, indent=2)
         return 0
+    if args.tickets:
+        from tandem.tickets import bench as tickets_bench
+
+        try:
+            result = tickets_bench.run(runs=args.runs)
+        except RuntimeError as error:
+            raise CliError(str(error)) from None
+        print(tickets_bench.report(result))
+        if args.output:
+            import json
+
+            with open(args.output, "w", encoding="utf-8") as handle:
+                json.dump(result, handle, indent=2)
+        return 0
+    if args.renewals:
+        import json
+
+        from tandem.renewals import bench as renewals_bench
+
+        result = renewals_bench.run(runs=args.runs if args.runs != 50 else 3)
+        print(renewals_bench.report(result))
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                json.dump(result, handle, indent=2)
+        return 0
     if args.mail:
         from tandem.tickets import mail_bench
 
@@ -528,6 +553,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if args.output:
             mail_bench.write(result, args.output)
         return 0 if result["duplicates"] == 0 and result["missing"] == 0 else 1
+    if args.health:
+        from tandem.health import bench as health_bench
+
+        result = health_bench.run_health(progress=_say)
+        print(health_bench.report(result))
+        if args.output:
+            health_bench.write(result, args.output)
+        return 0
     if args.events:
         from tandem.usage import bench as events_bench
 
@@ -553,6 +586,37 @@ def cmd_mail(args: argparse.Namespace) -> int:
 
     return mail_command.run(retries=args.retries, retry_seconds=args.retry_seconds, fetch=not args.process_only,
                             process=not args.fetch_only, limit=args.limit)
+
+
+# --- renewals --------------------------------------------------------------------------------------------
+
+
+def cmd_renewals(args: argparse.Namespace) -> int:
+    _setup()
+    import datetime
+
+    from tandem.renewals import engine
+
+    try:
+        today = datetime.date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        raise CliError(f"--today: not a date (YYYY-MM-DD): {args.today!r}") from None
+    result = engine.renewals_run(today=today)
+    print(f"Renewals on {result.today.isoformat()}: {result.created} opportunities created, {result.skipped} "
+          f"renewed early by the account manager, {result.linked} already open, {result.negotiations} "
+          f"negotiations opened, {result.closed} outcomes recorded.")
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    _setup()
+    from tandem.core.exceptions import DomainError
+    from tandem.health import commands as health_commands
+
+    try:
+        return health_commands.run(args)
+    except DomainError as error:
+        raise CliError(f"{error.message} {error.errors or ''}".strip()) from None
 
 
 # --- manage ----------------------------------------------------------------------------------------------
@@ -650,13 +714,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--collaboration", action="store_true",
                        help="instead: the account timeline with 100,000 activities and a comment mentioning 20 "
                             "people (creates that account once)")
+    bench.add_argument("--tickets", action="store_true",
+                       help="instead: the agent queue (page and API) over 1,000,000 tickets on PostgreSQL "
+                            "(generated once)")
     bench.add_argument("--events", action="store_true",
                        help="instead: product-usage ingestion on PostgreSQL — the physical limit, then sustained "
                             "HTTP ingestion through `tandem serve` (docs: benchmarks/README.md)")
+    bench.add_argument("--renewals", action="store_true",
+                       help="instead: the renewal engine over 100,000 contracts, first and second run "
+                            "(creates the contracts once; --runs repetitions, default 3)")
     bench.add_argument("--mail", action="store_true",
                        help="instead: support-mail ingestion — 10,000 queued mails processed by --workers "
                             "processes, one killed with SIGKILL mid-run and restarted; checks for duplicates")
     bench.add_argument("--messages", type=int, default=10_000, help="--mail: how many queued mails")
+    bench.add_argument("--health", action="store_true",
+                       help="instead: a full health recompute of 100,000 accounts over roll-ups equivalent to "
+                            "10,000,000 events, and incremental recomputes of 1,000 dirty accounts")
     bench.add_argument("--seconds", type=float, default=30, help="--events: how long the load runs")
     bench.add_argument("--clients", type=int, default=4, help="--events: load generator processes")
     bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes; --mail: mail workers")
@@ -671,6 +744,24 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--process-only", action="store_true", help="process queued mail, do not fetch")
     fetch.add_argument("--limit", type=int, help="process at most this many messages")
     mail.set_defaults(handler=cmd_mail)
+
+    renewals = commands.add_parser("renewals", help="run the renewal engine now")
+    renewals_commands = renewals.add_subparsers(dest="renewals_command", required=True, metavar="ACTION")
+    renewals_run = renewals_commands.add_parser("run", help="create renewal opportunities 90 days before the end, "
+                                                            "open negotiations at 30 (idempotent)")
+    renewals_run.add_argument("--today", help="run as if today were YYYY-MM-DD")
+    renewals.set_defaults(handler=cmd_renewals)
+
+    health = commands.add_parser("health", help="recompute health scores; backtest the churn model")
+    health_actions = health.add_subparsers(dest="action", required=True)
+    health_recompute = health_actions.add_parser("recompute", help="recompute the accounts marked dirty")
+    health_recompute.add_argument("--all", action="store_true", help="every account (the nightly pass)")
+    health_backtest = health_actions.add_parser("backtest", help="AUC, top-decile lift and calibration of the "
+                                                                 "health score and the churn model")
+    health_backtest.add_argument("--horizon", type=int, default=90, help="churn within this many days")
+    health_backtest.add_argument("--step", type=int, default=15, help="days between observation dates")
+    health_backtest.add_argument("--json", action="store_true", help="print the figures as JSON")
+    health.set_defaults(handler=cmd_health)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

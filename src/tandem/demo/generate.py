@@ -25,8 +25,11 @@ from tandem.contacts.models import Contact
 from tandem.demo import names
 from tandem.demo.activities import bulk_demo_activities, log_demo_activities
 from tandem.demo.collaboration import demo_collaboration
+from tandem.demo.pipeline import demo_pipeline
+from tandem.demo.renewals import demo_renewals
 from tandem.demo.revenue import demo_revenue
 from tandem.demo.tickets import demo_tickets
+from tandem.demo.usage import demo_health, demo_usage
 from tandem.identity import services as identity_services
 from tandem.identity.models import Role, Team, User
 from tandem.notifications import services as notification_services
@@ -186,15 +189,19 @@ def generate(*, seed: int, scale: str, password: str, progress: Callable[[str], 
     _demo_notifications(users)
     _demo_tasks(users)
     demo_collaboration(users)
+    demo_pipeline(users, random.Random(seed * 31 + 5))  # its own stream, like the activities
     _demo_meetings(users)
     demo_tickets(users)
     demo_revenue(seed=seed)
+    demo_renewals(users)
     if account_count > created_accounts:
         progress(f"  {created_accounts:,} accounts through the services; the rest in bulk…")
         bulk_accounts, bulk_contacts = _bulk(rng, created_accounts, account_count, contacts_per_account, users,
                                              teams, progress, activity_rng, BULK_ACTIVITIES[scale])
         created_accounts += bulk_accounts
         created_contacts += bulk_contacts
+    demo_usage(seed=seed, progress=progress)
+    demo_health(progress=progress)
     progress(f"Created {created_accounts:,} accounts and {created_contacts:,} contacts.")
     return DemoResult(users_created, created_accounts, created_contacts, False)
 

@@ -35,10 +35,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Calendar"), reverse("meetings:calendar"), "meetings"))
     if can(user, "view", resource="task"):
         items.append(NavItem(_("Tasks"), reverse("scheduling:task-list"), "tasks"))
+    if can(user, "view", resource="lead"):
+        items.append(NavItem(_("Leads"), reverse("pipeline:lead-list"), "leads"))
+    if can(user, "view", resource="opportunity") and can(user, "view", resource="pipeline"):
+        items.append(NavItem(_("Pipeline"), reverse("pipeline:board"), "pipeline"))
+    if can(user, "view", resource="ticket"):
+        items.append(NavItem(_("Tickets"), reverse("tickets:ticket-queue"), "tickets"))
     if can(user, "view", resource="subscription"):
         items.append(NavItem(_("Revenue"), reverse("contracts:revenue"), "revenue"))
+        items.append(NavItem(_("Renewals"), reverse("renewals:renewal-list"), "renewals"))
     if can(user, "view", resource="health"):
         items.append(NavItem(_("Code red"), reverse("health:board"), "health"))
+    if can(user, "view", resource="quota"):
+        items.append(NavItem(_("Quotas"), reverse("quotas:team"), "quotas"))
     if can(user, "create", resource="account") or can(user, "create", resource="contact"):
         items.append(NavItem(_("Import"), reverse("transfer:import-start"), "imports"))
     admin_items = []
@@ -55,6 +64,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if can(user, "change", resource="handoff_template"):
         admin_items.append(NavItem(_("Handoff templates"), reverse("collaboration:template-list"),
                                    "handoff_templates"))
+    if can(user, "change", resource="pipeline"):
+        admin_items.append(NavItem(_("Pipelines"), reverse("pipeline:pipeline-admin"), "pipelines"))
+    if can(user, "change", resource="renewal_settings"):
+        admin_items.append(NavItem(_("Renewal settings"), reverse("renewals:settings"), "renewal_settings"))
     if can(user, "view", resource="audit_log"):
         admin_items.append(NavItem(_("Audit log"), reverse("audit:entry-list"), "audit"))
     if can(user, "view", resource="notification_delivery"):
