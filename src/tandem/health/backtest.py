@@ -22,7 +22,7 @@ from tandem.health import churn, features, logic, selectors
 from tandem.health.models import BacktestRun, ChurnPrediction
 
 DEFAULT_HORIZON = 90
-DEFAULT_STEP = 30
+DEFAULT_STEP = 15
 LOOKBACK_DAYS = 60  # usage needs two 30-day windows before the first observation date
 
 

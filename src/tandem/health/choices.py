@@ -48,9 +48,9 @@ class PlaybookRole(models.TextChoices):
 # What a component measures and in which unit (shown beside the value in explanations and the editor).
 COMPONENT_UNITS = {
     logic.USAGE_FREQUENCY: _("active days in the window"),
-    logic.USAGE_TREND: _("% change of events against the previous window"),
+    logic.USAGE_TREND: _("percent change of events against the previous window"),
     logic.BREADTH: _("distinct features used in the window"),
-    logic.SEATS: _("peak daily active users as % of licensed seats"),
+    logic.SEATS: _("peak daily active users per 100 licensed seats"),
     logic.SUPPORT: _("severity-weighted tickets opened in the window"),
     logic.MARKETING: _("opens and clicks per 100 marketing emails"),
     logic.RENEWAL: _("days until the next renewal"),

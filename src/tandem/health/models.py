@@ -3,6 +3,9 @@ explanation, manual overrides, code-red flags and their playbook, churn predicti
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -72,7 +75,9 @@ class HealthSnapshot(models.Model):
     computed = models.PositiveSmallIntegerField()
     override = models.PositiveSmallIntegerField(null=True, blank=True)
     color = models.CharField(max_length=6, choices=Color.choices)
-    components = models.JSONField(default=list)
+    # JSON text, not jsonb: it is only ever read whole, and converting 100,000 rows to jsonb was most of the cost
+    # of a full recompute's write
+    components = models.TextField(default="[]")
     scorecard = models.ForeignKey(Scorecard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     computed_at = models.DateTimeField()
 
@@ -82,6 +87,10 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}: {self.score}"
+
+    @property
+    def component_rows(self) -> list[list[Any]]:
+        return json.loads(self.components or "[]")
 
 
 class HealthOverride(PublicModel):

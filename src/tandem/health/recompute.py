@@ -8,6 +8,7 @@ twice."""
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import time
 from collections import defaultdict
@@ -45,7 +46,7 @@ except ImportError:  # pragma: no cover
     def _dumps(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"))
 
-BATCH = 5000
+BATCH = 10000
 
 
 @dataclass
@@ -59,7 +60,7 @@ class RecomputeResult:
 @dataclass(frozen=True)
 class _Row:
     account_id: int
-    result: logic.ScoreResult
+    result: logic.ScoredRow
     scorecard_id: int
 
 
@@ -73,9 +74,15 @@ def health_recompute(*, account_ids: Sequence[int], now: datetime.datetime | Non
     cards = selectors.active_scorecards()
     if not cards.by_segment:
         return result
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start:start + batch_size]
-        result.accounts += _recompute_batch(batch, cards, now, result)
+    collecting = gc.isenabled()
+    gc.disable()  # a batch allocates ~100,000 small containers, none cyclic: collections would only rescan them
+    try:
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start:start + batch_size]
+            result.accounts += _recompute_batch(batch, cards, now, result)
+    finally:
+        if collecting:
+            gc.enable()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -136,7 +143,7 @@ def _recompute_batch(batch: list[int], cards: selectors.ActiveScorecards, now: d
     to_flag: list[tuple[int, str, int, int | None]] = []
     for account_id in scored:
         card = card_of[account_id]
-        score = logic.score_account(cards.configs[card.pk], inputs[account_id], override=overrides.get(account_id))
+        score = logic.score_rows(cards.configs[card.pk], inputs[account_id], override=overrides.get(account_id))
         rows.append(_Row(account_id, score, card.pk))
         previous = stored.get((account_id, day)) or stored.get((account_id, day - datetime.timedelta(days=1)))
         reference = stored.get((account_id, day - datetime.timedelta(days=card.drop_days)))
@@ -163,7 +170,7 @@ UPSERT_TAIL = ("ON CONFLICT (account_id, day) DO UPDATE SET score = excluded.sco
                "override = excluded.override, color = excluded.color, components = excluded.components, "
                "scorecard_id = excluded.scorecard_id, computed_at = excluded.computed_at")
 STAGE_POSTGRES = ("CREATE TEMP TABLE IF NOT EXISTS health_stage (account_id bigint, day date, score smallint, "
-                  "computed smallint, override smallint, color text, components jsonb, scorecard_id bigint, "
+                  "computed smallint, override smallint, color text, components text, scorecard_id bigint, "
                   "computed_at timestamptz) ON COMMIT DELETE ROWS")
 
 
@@ -175,8 +182,8 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\") if "\\" in value else value
 
 
-def _components_json(result: logic.ScoreResult) -> str:
-    return _dumps([component.as_row() for component in result.components])
+def _components_json(result: logic.ScoredRow) -> str:
+    return _dumps(result.rows)
 
 
 def _upsert(rows: Sequence[_Row], day: datetime.date, now: datetime.datetime) -> None:

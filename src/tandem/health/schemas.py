@@ -178,7 +178,7 @@ class PredictionOut(Schema):
 
 class BacktestIn(Schema):
     horizon_days: int = Field(90, ge=7, le=730)
-    step_days: int = Field(30, ge=7, le=365)
+    step_days: int = Field(15, ge=7, le=365)
 
 
 class BacktestOut(Schema):

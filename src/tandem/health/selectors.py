@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from tandem.access.choices import Action
@@ -31,7 +32,8 @@ from tandem.health.models import (
     RiskFlag,
     Scorecard,
 )
-from tandem.tickets.selectors import ticket_load
+from tandem.tickets.choices import SEVERITY_WEIGHT
+from tandem.tickets.models import Ticket
 from tandem.usage.models import Daily
 
 EMAIL_PREFIX = "email."
@@ -150,15 +152,19 @@ class TicketFigures:
 
 def ticket_figures(*, account_ids: Sequence[int], start: datetime.datetime,
                    end: datetime.datetime) -> dict[int, TicketFigures]:
-    """Tickets opened in ``[start, end)`` per account, and their severity-weighted sum (the tickets app's
-    ``ticket_load``)."""
+    """Tickets opened in ``[start, end)`` per account, and their severity-weighted sum (low 1, normal 2, high 3,
+    urgent 5 — the tickets app's ``SEVERITY_WEIGHT``, as in its ``ticket_load``), counted in one grouped query
+    (the ``ticket_account_created`` index)."""
     if not account_ids:
         return {}
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for load in ticket_load(account_ids=list(account_ids), start=start, end=end, period="month"):
-        totals[load.account_id][0] += load.count
-        totals[load.account_id][1] += load.weighted
-    return {account_id: TicketFigures(*values) for account_id, values in totals.items()}
+    weight = Case(*[When(priority=priority, then=Value(points)) for priority, points in SEVERITY_WEIGHT.items()],
+                  default=Value(1))
+    rows = (Ticket.objects.filter(_by_ids(account_ids), created_at__gte=start, created_at__lt=end)
+            .values("account_id").annotate(n_tickets=Count("id"), n_weighted=Sum(weight))
+            .values_list("account_id", "n_tickets", "n_weighted").order_by())
+    wanted = set(account_ids)
+    return {account_id: TicketFigures(int(count), int(weighted or 0)) for account_id, count, weighted in rows
+            if account_id in wanted}
 
 
 @dataclass(frozen=True)
@@ -238,32 +244,34 @@ def active_overrides(*, account_ids: Sequence[int], now: datetime.datetime) -> d
     return {account_id: score for account_id, score in rows if account_id in wanted}
 
 
-@dataclass(frozen=True)
-class StoredScore:
+class StoredScore(NamedTuple):
     day: datetime.date
     score: int
     color: str
-    points: dict[str, int]
 
 
-def stored_scores(*, account_ids: Sequence[int], days: Iterable[datetime.date],
-                  with_points: bool = False) -> dict[tuple[int, datetime.date], StoredScore]:
-    """Snapshots of these accounts on these days, by (account id, day)."""
+def stored_scores(*, account_ids: Sequence[int],
+                  days: Iterable[datetime.date]) -> dict[tuple[int, datetime.date], StoredScore]:
+    """Snapshots of these accounts on these days (score and colour), by (account id, day): one query."""
     if not account_ids:
         return {}
     wanted = set(account_ids)
-    fields = ["account_id", "day", "score", "color"] + (["components", "override", "computed"] if with_points else [])
-    rows = HealthSnapshot.objects.filter(_by_ids(account_ids), day__in=sorted(set(days))).values_list(*fields)
+    day_list = sorted(set(days))
+    low, high = min(account_ids), max(account_ids)
+    dense = high - low + 1 <= 4 * len(account_ids)
+    condition = "account_id BETWEEN %s AND %s" if dense else "account_id IN (" + ",".join(["%s"] * len(wanted)) + ")"
+    params: list[Any] = [low, high] if dense else sorted(wanted)
+    sql = (f"SELECT account_id, day, score, color FROM health_healthsnapshot WHERE {condition} AND day IN ("
+           + ",".join(["%s"] * len(day_list)) + ")")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *day_list])
+        rows = cursor.fetchall()
     result = {}
-    for row in rows.order_by().iterator(chunk_size=10000):
-        if row[0] not in wanted:
-            continue
-        points: dict[str, int] = {}
-        if with_points:
-            points = {item[0]: int(item[3]) for item in row[4]}
-            if row[5] is not None:
-                points[logic.OVERRIDE] = row[2] - row[6]
-        result[(row[0], row[1])] = StoredScore(day=row[1], score=row[2], color=row[3], points=points)
+    for account_id, day, score, color in rows:
+        if account_id in wanted:
+            if isinstance(day, str):
+                day = datetime.date.fromisoformat(day)
+            result[(account_id, day)] = StoredScore(day, score, color)
     return result
 
 
@@ -306,13 +314,13 @@ class Explanation:
 
 
 def _explain(snapshot: HealthSnapshot, previous: HealthSnapshot | None) -> Explanation:
-    components = tuple(logic.component_from_row(row) for row in snapshot.components)
+    components = tuple(logic.component_from_row(row) for row in snapshot.component_rows)
     current = logic.ScoreResult(score=snapshot.score, computed=snapshot.computed, color=snapshot.color,
                                 components=components, override=snapshot.override).points
     before = None
     if previous is not None:
         before = logic.ScoreResult(score=previous.score, computed=previous.computed, color=previous.color,
-                                   components=tuple(logic.component_from_row(row) for row in previous.components),
+                                   components=tuple(logic.component_from_row(row) for row in previous.component_rows),
                                    override=previous.override).points
     return Explanation(snapshot=snapshot, components=components, previous=previous,
                        change=None if previous is None else snapshot.score - previous.score,
@@ -458,6 +466,13 @@ def health_badges(*, actor: Any, account_ids: Sequence[int]) -> dict[int, Health
     """The latest score of each of these accounts (the caller shows only accounts the actor sees; without
     ``view`` on health this is empty) — for a health column in another app's list."""
     if not account_ids or not can(actor, Action.VIEW, resource="health"):
+        return {}
+    return latest_scores(account_ids=account_ids)
+
+
+def latest_scores(*, account_ids: Sequence[int]) -> dict[int, HealthBadge]:
+    """System read: the latest snapshot's score and colour of each of these accounts that has one."""
+    if not account_ids:
         return {}
     latest = (HealthSnapshot.objects.filter(account_id__in=list(account_ids)).values("account_id")
               .annotate(last=Max("day")).values_list("account_id", "last").order_by())

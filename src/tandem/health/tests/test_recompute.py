@@ -36,8 +36,8 @@ def test_a_used_account_scores_green_and_its_snapshot_explains_every_point(team_
     recompute.health_recompute(account_ids=[team_account.pk], now=NOW)
     snap = snapshot_of(team_account)
     assert snap.color == "green" and snap.score >= 80
-    assert sum(row[3] for row in snap.components) == snap.score == snap.computed
-    kinds = {row[0]: row for row in snap.components}
+    assert sum(row[3] for row in snap.component_rows) == snap.score == snap.computed
+    kinds = {row[0]: row for row in snap.component_rows}
     assert kinds["usage_frequency"][5] == {"active_days": 30, "events": 720, "window_days": 30}
     assert kinds["nps_csat"][6] == "no_surveys"
 
@@ -98,7 +98,7 @@ def test_new_events_mark_the_account_dirty_and_the_job_recomputes_it(team_accoun
     jobs._recompute_dirty()
     assert not DirtyAccount.objects.exists()
     snap = HealthSnapshot.objects.get(account=team_account)
-    assert {row[0]: row[5] for row in snap.components}["usage_frequency"]["events"] == 1
+    assert {row[0]: row[5] for row in snap.component_rows}["usage_frequency"]["events"] == 1
 
 
 def test_a_failed_recompute_gives_the_dirty_accounts_back(team_account, monkeypatch):
