@@ -22,8 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,24 +157,30 @@ def process_queued(*, limit: int | None = None, now: datetime.datetime | None = 
 def process_one(*, pk: int, now: datetime.datetime | None = None, accept_unknown: bool = False
                 ) -> str | None:
     """Process one queued row; returns the report field it counts in, or None if it was not (or no longer)
-    queued. The ticket work runs in a savepoint: when it fails, the row is marked failed with the error."""
-    with transaction.atomic():
-        row = (InboundMail.objects.select_for_update(skip_locked=True)
-               .filter(pk=pk, status__in=(InboundStatus.QUEUED, InboundStatus.HELD) if accept_unknown
-                       else (InboundStatus.QUEUED,)).first())
-        if row is None:
-            return None
-        row.attempts += 1
-        row.processed_at = now or timezone.now()
-        try:
-            with transaction.atomic():
-                status, reason = _process(row, now=row.processed_at, accept_unknown=accept_unknown)
-        except Exception as error:  # noqa: BLE001 - one bad message never stops the others
-            status, reason = InboundStatus.FAILED, mailparse.describe(error)
-            logger.warning("Support mail %s (%s) failed: %s", row.pk, row.message_id[:80], reason)
-        row.status, row.reason = status, reason[:500]
-        row.save(update_fields=["status", "reason", "attempts", "processed_at", "ticket", "from_address",
-                                "from_name", "subject", "body_html"])
+    queued. The row, the ticket work and the row's new status commit together; when the work fails, all of it
+    is rolled back and the row alone is marked failed with the error (in a second, short transaction)."""
+    statuses = (InboundStatus.QUEUED, InboundStatus.HELD) if accept_unknown else (InboundStatus.QUEUED,)
+    at = now or timezone.now()
+    try:
+        with transaction.atomic():
+            row = InboundMail.objects.select_for_update(skip_locked=True).filter(pk=pk, status__in=statuses).first()
+            if row is None:
+                return None
+            row.attempts += 1
+            row.processed_at = at
+            status, reason = _process(row, now=at, accept_unknown=accept_unknown)
+            row.status, row.reason = status, reason[:500]
+            row.save(update_fields=["status", "reason", "attempts", "processed_at", "ticket", "from_address",
+                                    "from_name", "subject", "body_html"])
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is in trouble: stop; the row stays queued for the next run
+    except Exception as error:  # noqa: BLE001 - one bad message never stops the others
+        reason = mailparse.describe(error)
+        logger.warning("Support mail %s failed: %s", pk, reason)
+        with transaction.atomic():
+            marked = InboundMail.objects.filter(pk=pk, status__in=statuses).update(
+                status=InboundStatus.FAILED, reason=reason[:500], attempts=F("attempts") + 1, processed_at=at)
+        return "failed" if marked else None
     outcomes: dict[str, str] = {InboundStatus.PROCESSED: "processed", InboundStatus.IGNORED: "ignored",
                                  InboundStatus.HELD: "held"}
     return outcomes.get(status, "failed")
