@@ -393,7 +393,8 @@ def test_the_mailbox_url_is_read_with_its_encoded_password_which_no_repr_shows()
 
 
 def test_a_message_the_ticket_service_refuses_is_marked_failed_with_the_error_and_the_rest_go_on(db):
-    inbound.store_message(raw=b"From: jane@-bad-.example\r\nSubject: Hi\r\nMessage-ID: <bad@x.example>\r\n\r\nHello\r\n")
+    inbound.store_message(raw=b"From: jane@-bad-.example\r\nSubject: Hi\r\nMessage-ID: <bad@x.example>\r\n\r\n"
+                              b"Hello\r\n")
     inbound.store_message(raw=mail(sender="fine@x.example", message_id="<good@x.example>"))
     report = inbound.process_queued()
     assert (report.failed, report.processed) == (1, 1)
