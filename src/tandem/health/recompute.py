@@ -192,6 +192,7 @@ def _upsert(rows: Sequence[_Row], day: datetime.date, now: datetime.datetime) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(STAGE_POSTGRES)
+            cursor.execute("TRUNCATE health_stage")  # rows of an earlier batch in the same (outer) transaction
             stamp = now.isoformat()
             text = "".join(
                 f"{row.account_id}\t{day.isoformat()}\t{row.result.score}\t{row.result.computed}\t"
