@@ -4,6 +4,7 @@ history, amend, renew, cancel, reactivate), the catalog and exchange rates."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -32,17 +33,38 @@ from tandem.contracts.forms import (
     VersionForm,
 )
 from tandem.contracts.models import Subscription
-from tandem.core.exceptions import Conflict, DomainError, NotFound
+from tandem.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from tandem.core.forms import add_domain_errors
 from tandem.identity.requests import AuthedRequest
 
 
 def _form_error(form: Any, error: DomainError) -> None:
-    """A stale version is about the whole form (its field is hidden): show it at the top."""
+    """A stale version is about the whole form (its field is hidden): show it at the top. A refused field group
+    shows its message (which names the group) at the top as well as beside the fields."""
     if isinstance(error, Conflict):
         form.add_error(None, error.message)
     else:
+        if isinstance(error, PermissionDenied) and error.errors:
+            form.add_error(None, error.message)
         add_domain_errors(form, error)
+
+
+def _pricing_sent(request: AuthedRequest, current: dict[str, Any]) -> dict[str, Any]:
+    """Prices posted by someone whose pricing inputs are disabled (the browser does not send those): the form
+    would drop them silently, so they go to the service, which refuses them naming the “pricing” field group.
+    ``current`` holds the values that count as unchanged."""
+    sent: dict[str, Any] = {}
+    for name, value in current.items():
+        raw = request.POST.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            number: Any = Decimal(raw)
+        except InvalidOperation:
+            number = raw
+        if number != value:
+            sent[name] = number
+    return sent
 
 
 def _pricing(actor: Any) -> tuple[bool, bool]:
@@ -105,22 +127,27 @@ def subscription_create(request: AuthedRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None, plans=plans, add_ons=add_ons, can_write_pricing=can_write,
                             initial={"currency": account.currency or selectors.workspace_currency(),
                                      "start_date": selectors.today()})
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        prices: dict[str, Any] = {"unit_price": data.get("unit_price"),
+                                  "discount_percent": data.get("discount_percent") or 0}
+        if not can_write:  # the price book's price unless a price is sent anyway (refused)
+            prices.update(_pricing_sent(request, {"unit_price": None, "discount_percent": Decimal(0)}))
         try:
             subscription = services.subscription_create(
                 actor=actor, account=account, plan=_plan(plans, data["plan"]), currency=data["currency"].upper(),
                 seats=data["seats"], start_date=data["start_date"], term_months=data["term_months"],
-                unit_price=data.get("unit_price"), discount_percent=data.get("discount_percent") or 0,
                 add_ons=[{"product": code, "quantity": 1} for code in data["add_ons"]],
-                auto_renew=data["auto_renew"])
+                auto_renew=data["auto_renew"], **prices)
         except DomainError as error:
-            add_domain_errors(form, error)
+            _form_error(form, error)
+            status = 403 if isinstance(error, PermissionDenied) else 200
         else:
             messages.success(request, _("Subscription added."))
             return redirect("contracts:subscription-detail", subscription.public_id)
     return render(request, "contracts/subscription_form.html", {"form": form, "account": account,
-                                                                "nav_active": "revenue"})
+                                                                "nav_active": "revenue"}, status=status)
 
 
 def _plan(plans: list[Any], code: str) -> Any:
@@ -194,15 +221,21 @@ def subscription_amend(request: AuthedRequest, public_id: str) -> HttpResponse:
                 changes["unit_price"] = data["unit_price"]
             if data["discount_percent"] != subscription.discount_percent:
                 changes["discount_percent"] = data["discount_percent"]
+        else:
+            changes.update(_pricing_sent(request, {"unit_price": subscription.unit_price,
+                                                   "discount_percent": subscription.discount_percent}))
         try:
             services.subscription_amend(actor=actor, subscription=subscription, version=data["version"],
                                         effective_date=data["effective_date"], reason=data["reason"], **changes)
         except DomainError as error:
             _form_error(form, error)
+            status = 403 if isinstance(error, PermissionDenied) else 422
         else:
             messages.success(request, _("Subscription changed."))
             return redirect("contracts:subscription-detail", subscription.public_id)
-    return _detail(request, subscription, amend=form, status=422)
+    else:
+        status = 422
+    return _detail(request, subscription, amend=form, status=status)
 
 
 @login_required

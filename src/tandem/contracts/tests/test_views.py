@@ -12,7 +12,7 @@ from tandem.access.decide import SYSTEM
 from tandem.accounts.rollups import account_rollup
 from tandem.contracts import services
 from tandem.contracts.tests.helpers import D, catalog
-from tandem.core.testing.factories import AccountFactory, assign
+from tandem.core.testing.factories import AccountFactory, UserFactory, assign
 from tandem.core.testing.fixtures import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +55,29 @@ def test_a_csm_sees_the_price_fields_read_only_and_can_change_seats(subscription
     price_input = re.search(r'<input[^>]*name="unit_price"[^>]*>', text)
     assert price_input and "disabled" in price_input.group(0)
     assert 'id="renew-heading"' not in text  # renewing sets a contract term: pricing
-    answer = client.post(f"/revenue/subscriptions/{subscription.public_id}/amend/", {
-        "version": 1, "effective_date": "2024-02-01", "plan": "growth", "seats": 12, "unit_price": "1",
-        "discount_percent": "50"})
+    answer = client.post(f"/revenue/subscriptions/{subscription.public_id}/amend/", {  # disabled inputs: not sent
+        "version": 1, "effective_date": "2024-02-01", "plan": "growth", "seats": 12})
     assert answer.status_code == 302
     subscription.refresh_from_db()
     assert (subscription.seats, subscription.unit_price, subscription.discount_percent) == (12, Decimal(50), 0)
+
+
+def test_a_price_a_csm_posts_anyway_is_refused_naming_the_pricing_field_group(subscription, csm):
+    client = logged_in(csm)
+    unchanged = client.post(f"/revenue/subscriptions/{subscription.public_id}/amend/", {  # the current values
+        "version": 1, "effective_date": "2024-02-01", "plan": "growth", "seats": 11, "unit_price": "50.00",
+        "discount_percent": "0"})
+    assert unchanged.status_code == 302
+    for sent in ({"unit_price": "1"}, {"discount_percent": "50"}, {"unit_price": "cheap"}):
+        answer = client.post(f"/revenue/subscriptions/{subscription.public_id}/amend/", {
+            "version": 2, "effective_date": "2024-03-01", "plan": "growth", "seats": 12, **sent})
+        text = answer.content.decode()
+        assert answer.status_code == 403, sent
+        assert "“pricing” field group" in text and "You may not change the pricing field group." in text
+        assert "Nothing to change" not in text
+    subscription.refresh_from_db()
+    assert (subscription.seats, subscription.unit_price, subscription.discount_percent) == (11, Decimal(50), 0)
+    assert subscription.changes.count() == 2 and subscription.version == 2
 
 
 def test_an_am_amends_the_price_in_the_form(subscription, am):
@@ -102,3 +119,17 @@ def test_creating_a_subscription_in_the_form(products, am):
         "unit_price": "", "discount_percent": "0", "add_ons": ["sso"], "auto_renew": "on"})
     assert answer.status_code == 302
     assert account.subscriptions.get().mrr == Decimal(350)
+
+
+def test_a_price_sent_by_someone_without_pricing_write_on_the_new_subscription_form_is_refused(products):
+    ae = UserFactory(email="eddie@example.test", full_name="Eddie AE", roles=["ae"])
+    account = AccountFactory(owner=ae)
+    client = logged_in(ae)
+    form = {"plan": "growth", "currency": "USD", "seats": 3, "start_date": "2024-01-01", "term_months": 12,
+            "auto_renew": "on"}
+    refused = client.post(f"/revenue/subscriptions/new/?account={account.public_id}", {**form, "unit_price": "1"})
+    assert refused.status_code == 403 and "“pricing” field group" in refused.content.decode()
+    assert not account.subscriptions.exists()
+    answer = client.post(f"/revenue/subscriptions/new/?account={account.public_id}", {**form, "discount_percent": "0"})
+    assert answer.status_code == 302
+    assert account.subscriptions.get().mrr == Decimal(150)  # the price book's 50 USD per seat
