@@ -5,8 +5,10 @@ from the table's sequence in one query and streams the rows with COPY, so caller
 history and audit rows that point at the new records) at a fraction of the cost. Field defaults must already be
 on the instances (Django sets them when an instance is built); ``auto_now``/``auto_now_add`` are applied here.
 
-``insert_rows`` writes plain dictionaries (attribute name -> value) for rows nobody needs as objects afterwards,
-such as audit entries and history, skipping model construction altogether."""
+``insert_rows`` writes plain dictionaries (attribute name -> value) and ``insert_tuples`` plain tuples (in the
+order of a column list) for rows nobody needs as objects afterwards, such as audit entries, tasks and history,
+skipping model construction altogether; both return the new keys. Callable defaults (public ids) are computed
+for every row."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ def _reserve_keys(cursor: Any, model: type[models.Model], count: int) -> list[in
     return [key for (key,) in cursor.fetchall()]
 
 
-def _copy(cursor: Any, model: type[models.Model], fields: list[models.Field], rows: Iterable[list[Any]]) -> None:
+def _copy(cursor: Any, model: type[models.Model], fields: list[models.Field],
+          rows: Iterable[Sequence[Any]]) -> None:
     from psycopg import sql
 
     pk = model._meta.pk
@@ -74,27 +77,72 @@ def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> N
         obj._state.db = connection.alias
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert plain rows (attribute name -> value; missing attributes get the field's default). Call inside a
-    transaction."""
+def _fresh(field: models.Field) -> Callable[[], Any] | None:
+    """The field's default as a function to call for every row when it is callable (``new_public_id``, ``dict``,
+    ``list``): each row gets its own value, never one shared by all rows."""
+    return field.default if field.has_default() and callable(field.default) else None
+
+
+def insert_tuples(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert ``rows`` — sequences of values in the order of ``columns`` (attribute names such as ``account_id``)
+    — and return their new primary keys in row order. Fields not in ``columns`` get their default, computed for
+    each row when it is callable (public ids); ``auto_now``/``auto_now_add`` fields get the current time unless
+    given. The cheapest way in: no model instances on PostgreSQL (keys from the sequence, rows by COPY); plain
+    ``bulk_create`` elsewhere. Call inside a transaction."""
     if not rows:
-        return
-    fields = _columns(model)
-    defaults = {field.attname: field.get_default() for field in fields if field.has_default()}
+        return []
+    fields = {field.attname: field for field in _columns(model)}
+    unknown = [name for name in columns if name not in fields]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column {', '.join(unknown)} (use attribute names).")
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=500)
-        return
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        insert_many(model, objects)  # model construction computes the defaults per row; auto_now set there
+        return [obj.pk for obj in objects]
     now = timezone.now()
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            defaults[field.attname] = now
-    fresh = {field.attname: field for field in fields if field.unique and field.has_default()}  # e.g. public ids
-    plan = [(field.attname, _converter(field), defaults.get(field.attname)) for field in fields]
+    given = set(columns)
+    rest = [field for name, field in fields.items() if name not in given]
+    per_row = [field for field in rest if _fresh(field) is not None
+               and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))]
+    constant = [field for field in rest if field not in per_row]
+    constants = tuple(_converter(field)(now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add",
+                                                                                               False)
+                                       else field.get_default()) for field in constant)
+    calls = [(_fresh(field), _converter(field)) for field in per_row]
+    json_at = [index for index, name in enumerate(columns) if isinstance(fields[name], models.JSONField)]
+    json = _converter(fields[columns[json_at[0]]]) if json_at else None
 
-    def values(key: int, row: Mapping[str, Any]) -> list[Any]:
-        return [key, *(convert(row[name] if name in row else fresh[name].get_default() if name in fresh else default)
-                       for name, convert, default in plan)]
+    def values(key: int, row: Sequence[Any]) -> tuple[Any, ...]:
+        if json is not None:
+            row = list(row)
+            for index in json_at:
+                row[index] = json(row[index])
+        if calls:
+            return (key, *row, *[convert(call()) for call, convert in calls], *constants)  # type: ignore[misc]
+        return (key, *row, *constants)
 
+    order = [*(fields[name] for name in columns), *per_row, *constant]
     with connection.cursor() as cursor:
         keys = _reserve_keys(cursor, model, len(rows))
-        _copy(cursor, model, fields, (values(key, row) for key, row in zip(keys, rows, strict=True)))
+        _copy(cursor, model, order, (values(key, row) for key, row in zip(keys, rows, strict=True)))
+    return keys
+
+
+def _filler(field: models.Field | None) -> Callable[[], Any]:
+    fresh = _fresh(field) if field is not None else None
+    if fresh is not None:
+        return fresh
+    value = field.get_default() if field is not None else None
+    return lambda: value
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert plain rows (attribute name -> value; missing attributes get the field's default, computed for each
+    row when it is callable) and return their new primary keys in row order. Call inside a transaction."""
+    if not rows:
+        return []
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    fields = {field.attname: field for field in _columns(model)}
+    fill = {name: _filler(fields.get(name)) for name in columns}  # unknown names: insert_tuples says which
+    return insert_tuples(model, columns, [tuple(row[name] if name in row else fill[name]() for name in columns)
+                                          for row in rows])

@@ -22,6 +22,7 @@ from tandem.accounts.models import Account
 from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_created, audit_deleted, audit_record, diff, snapshot
 from tandem.contracts.models import Product
+from tandem.core.events import publish
 from tandem.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tandem.identity.models import User
 from tandem.notifications.services import notify
@@ -304,6 +305,8 @@ def _record_stage_change(actor: Any, opportunity: Opportunity, old_stage: Stage)
                            source=opportunity, subject=subject, payload=payload)
     if new_stage.kind == StageKind.WON and old_stage.kind != StageKind.WON:
         _on_won(actor, opportunity)
+    # higher apps react in this transaction (renewals: a lost renewal churns its subscription at once)
+    publish("opportunity.stage_changed", actor=actor, opportunity=opportunity, from_stage=old_stage)
     owner = opportunity.owner
     if owner is not None and _user(actor) is not None and owner.pk != actor.pk:
         notify(recipients=[owner], kind="opportunity_moved", actor=actor, source=opportunity,

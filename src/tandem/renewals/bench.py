@@ -95,12 +95,16 @@ def _reset() -> None:
 
 
 def run(*, runs: int = 3, progress: Any = print) -> dict[str, Any]:
+    from django.urls import reverse
+
     from tandem.renewals import engine
 
     _ensure_data(progress)
-    first, second, created = [], [], 0
+    reverse("renewals:renewal-list")  # load the URLconf now: a one-time cost of a fresh process, not the engine's
+    first, second, created, load = [], [], 0, []
     for _index in range(runs):
         _reset()
+        load.append(round(os.getloadavg()[0], 1))
         started = time.perf_counter()
         result = engine.renewals_run(today=TODAY)
         first.append(time.perf_counter() - started)
@@ -113,7 +117,7 @@ def run(*, runs: int = 3, progress: Any = print) -> dict[str, Any]:
     return {"database": connection.vendor, "contracts": CONTRACTS, "created": created, "runs": runs,
             "first_run_s": {"median": round(statistics.median(first), 2), "all": [round(v, 2) for v in first]},
             "second_run_s": {"median": round(statistics.median(second), 2), "all": [round(v, 2) for v in second]},
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}}
+            "load_average_1min": load, "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}}
 
 
 def report(result: dict[str, Any]) -> str:
@@ -121,4 +125,5 @@ def report(result: dict[str, Any]) -> str:
             f"({result['created']:,} renewal opportunities per first run); {result['machine']['cpus']} CPUs\n"
             f"  first run   median {result['first_run_s']['median']:>6.2f} s   {result['first_run_s']['all']}\n"
             f"  second run  median {result['second_run_s']['median']:>6.2f} s   {result['second_run_s']['all']}"
-            "   (creates nothing)")
+            "   (creates nothing)\n"
+            f"  load average (1 min) before each run: {result['load_average_1min']}")

@@ -20,10 +20,14 @@ One run on ``today`` (idempotent — a second run on the same day writes nothing
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -38,9 +42,9 @@ from tandem.audit.models import AuditAction
 from tandem.audit.services import audit_save_many, audit_values
 from tandem.contracts.choices import ChangeKind, SubscriptionStatus
 from tandem.contracts.models import Subscription, SubscriptionChange
-from tandem.core.bulk import insert_many, insert_rows
+from tandem.core.bulk import insert_tuples
 from tandem.core.models import new_public_id
-from tandem.identity.models import User
+from tandem.identity.models import Role, User
 from tandem.notifications.services import notify
 from tandem.notifications.text import translatable
 from tandem.pipeline import selectors as pipeline_selectors
@@ -111,52 +115,81 @@ def renewals_run(*, today: datetime.date | None = None, actor: Any = SYSTEM) -> 
 # --- 1. notice -----------------------------------------------------------------------------------------------
 
 
-def candidates(*, today: datetime.date, notice_days: int) -> list[Subscription]:
-    """Active subscriptions ending in the notice window that have no renewal record for their end date."""
+class Candidate(NamedTuple):
+    """A subscription due for notice, as the one query reads it (plain values: thousands per run)."""
+
+    id: int
+    public_id: str
+    account_id: int
+    account_name: str
+    owner_id: int | None
+    plan_name: str
+    currency: str
+    mrr: Decimal
+    end_date: datetime.date
+    term_months: int
+
+
+def candidates(*, today: datetime.date, notice_days: int) -> list[Candidate]:
+    """Active subscriptions ending in the notice window that have no renewal record for their end date. The
+    records are read by ``renewal_end_subscription`` (end date, subscription) over the same window only, so the
+    anti-join does not grow with years of history."""
     start, end = logic.notice_window(today, notice_days)
-    handled = RenewalRecord.objects.filter(subscription=OuterRef("pk"), end_date=OuterRef("end_date"))
-    return list(Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, end_date__gte=start,
-                                            end_date__lte=end)
-                .exclude(Exists(handled)).select_related("account", "plan")
-                .only("id", "public_id", "account_id", "account__name", "account__owner_id", "plan__name", "currency",
-                      "mrr", "end_date", "term_months", "seats")
-                .order_by("end_date", "id"))
+    handled = RenewalRecord.objects.filter(end_date__gte=start, end_date__lte=end, end_date=OuterRef("end_date"),
+                                           subscription=OuterRef("pk"))
+    rows = (Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, end_date__gte=start, end_date__lte=end)
+            .exclude(Exists(handled))
+            .order_by("end_date", "id")
+            .values_list("id", "public_id", "account_id", "account__name", "account__owner_id", "plan__name",
+                         "currency", "mrr", "end_date", "term_months"))
+    return [Candidate._make(row) for row in rows]
 
 
-def _early(subscriptions: list[Subscription], notice_days: int) -> set[int]:
+def _in_chunk(chunk: list[Candidate]) -> Q:
+    """The chunk's subscriptions as a date range (the chunk is ordered by end date) rather than thousands of ids
+    in an IN list; callers keep only the rows of the chunk's own subscriptions."""
+    return Q(status=SubscriptionStatus.ACTIVE, end_date__gte=chunk[0].end_date, end_date__lte=chunk[-1].end_date)
+
+
+def _early(chunk: list[Candidate], notice_days: int) -> set[int]:
     """Subscriptions the AM renewed or expanded inside their notice window (recorded or effective in it)."""
-    window_start = {item.pk: item.end_date - datetime.timedelta(days=notice_days) for item in subscriptions}
-    rows = (SubscriptionChange.objects.filter(subscription_id__in=list(window_start))
+    window_start = {item.id: item.end_date - datetime.timedelta(days=notice_days) for item in chunk}
+    rows = (SubscriptionChange.objects
+            .filter(subscription__in=Subscription.objects.filter(_in_chunk(chunk)).values("pk"))
             .filter(Q(kind=ChangeKind.RENEWAL) | Q(kind__in=EXPANSION_KINDS, mrr_delta__gt=0))
             .values_list("subscription_id", "effective_date", "created_at"))
     early = set()
     for subscription_id, effective_date, created_at in rows:
-        start = window_start[subscription_id]
-        if effective_date >= start or timezone.localdate(created_at) >= start:
+        start = window_start.get(subscription_id)
+        if start is not None and (effective_date >= start or timezone.localdate(created_at) >= start):
             early.add(subscription_id)
     return early
 
 
-def _assignees(subscriptions: list[Subscription]) -> dict[int, tuple[User | None, str]]:
-    """account id → (user, basis): renewal specialist, else AM, else owner (active people only)."""
-    account_ids = {item.account_id for item in subscriptions}
-    seats: dict[tuple[int, str], int] = {}
-    for account_id, role_code, user_id in (AccountTeamMember.objects
-                                           .filter(account_id__in=account_ids, role__code__in=("renewal", "am"),
-                                                   user__is_active=True)
-                                           .order_by("id").values_list("account_id", "role__code", "user_id")):
-        seats.setdefault((account_id, role_code), user_id)
-    owners = {item.account_id: item.account.owner_id for item in subscriptions}
-    user_ids = set(seats.values()) | {owner for owner in owners.values() if owner}
+def _assignees(chunk: list[Candidate]) -> tuple[dict[int, tuple[int | None, str]], dict[int, User]]:
+    """(account id → (user id, basis), user id → user): the renewal specialist, else the AM, else the owner —
+    active people only. Three queries whatever the number of accounts: roles, team seats, people."""
+    roles = dict(Role.objects.filter(code__in=("renewal", "am")).values_list("pk", "code"))
+    account_ids = {item.account_id for item in chunk}
+    accounts_in_chunk = Subscription.objects.filter(_in_chunk(chunk)).values("account_id")
+    members = [row for row in (AccountTeamMember.objects
+                               .filter(account_id__in=accounts_in_chunk, role_id__in=list(roles))
+                               .order_by("id").values_list("account_id", "role_id", "user_id"))
+               if row[0] in account_ids]
+    owners = {item.account_id: item.owner_id for item in chunk}
+    user_ids = {user_id for _account, _role, user_id in members} | {owner for owner in owners.values() if owner}
     users = User.objects.filter(is_active=True).in_bulk(list(user_ids))
+    seats: dict[tuple[int, str], int] = {}
+    for account_id, role_id, user_id in members:
+        if user_id in users:
+            seats.setdefault((account_id, roles[role_id]), user_id)
     chosen = {}
     for account_id in account_ids:
-        owner: int | None = owners.get(account_id)
-        chosen_id, basis = logic.assignee(renewal_specialist=seats.get((account_id, "renewal")),
-                                          account_manager=seats.get((account_id, "am")),
-                                          owner=owner if owner in users else None)
-        chosen[account_id] = (users.get(chosen_id) if chosen_id else None, basis)
-    return chosen
+        owner = owners.get(account_id)
+        chosen[account_id] = logic.assignee(renewal_specialist=seats.get((account_id, "renewal")),
+                                            account_manager=seats.get((account_id, "am")),
+                                            owner=owner if owner in users else None)
+    return chosen, users
 
 
 def _renewal_stages() -> tuple[Stage, Stage | None]:
@@ -170,8 +203,21 @@ def _renewal_stages() -> tuple[Stage, Stage | None]:
     return first, negotiation
 
 
-def _name(subscription: Subscription, template: str) -> str:
-    return (template % {"account": subscription.account.name, "plan": subscription.plan.name})[:200]
+@dataclass(frozen=True)
+class _Context:
+    """What every chunk of a run shares (looked up once per run)."""
+
+    day: datetime.date
+    now: datetime.datetime
+    config: selectors.RenewalConfig
+    actor: Any
+    first_stage: Stage
+    negotiation_stage: Stage | None
+    opportunity_type: int  # content type ids
+    record_type: int
+    name_template: str
+    skipped_reason: str
+    subjects: dict[str, str]
 
 
 def _notice(day: datetime.date, config: selectors.RenewalConfig, actor: Any, counts: dict[str, int]) -> None:
@@ -179,108 +225,157 @@ def _notice(day: datetime.date, config: selectors.RenewalConfig, actor: Any, cou
     if not due:
         return
     first_stage, negotiation_stage = _renewal_stages()
+    context = _Context(day=day, now=timezone.now(), config=config, actor=actor, first_stage=first_stage,
+                       negotiation_stage=negotiation_stage,
+                       opportunity_type=ContentType.objects.get_for_model(Opportunity).pk,
+                       record_type=ContentType.objects.get_for_model(RenewalRecord).pk,
+                       name_template=str(gettext_lazy("Renewal: %(account)s · %(plan)s")),
+                       skipped_reason=str(gettext_lazy("Renewed or expanded early by the account manager.")),
+                       subjects=_subject_templates())
     created_all: list[_Created] = []
     for index in range(0, len(due), CHUNK):
-        chunk = due[index:index + CHUNK]
         chunk_counts: dict[str, int] = defaultdict(int)
-        with transaction.atomic():
-            created = _notice_chunk(chunk, day=day, config=config, actor=actor, first_stage=first_stage,
-                                    negotiation_stage=negotiation_stage, counts=chunk_counts)
+        with transaction.atomic(), _no_cyclic_gc():
+            created = _notice_chunk(due[index:index + CHUNK], context, counts=chunk_counts)
         for key, value in chunk_counts.items():
             counts[key] += value
         created_all += created
-    _notify_assigned(created_all, actor=actor, day=day)
+    _notify_assigned(created_all, actor=actor)
 
 
-@dataclass(frozen=True)
-class _Created:
-    record: RenewalRecord
-    opportunity: Opportunity
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """A chunk builds ~100,000 short tuples and dicts that hold no reference cycles; the cyclic collector would
+    scan them again and again (about a third of the run's Python time). Paused for the chunk, then restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Created(NamedTuple):
+    """A renewal opportunity the run created (the notification's material)."""
+
     assignee: User
+    record_id: int
+    record_public_id: str
+    basis: str
+    name: str
+    end_date: datetime.date
 
 
-def _notice_chunk(chunk: list[Subscription], *, day: datetime.date, config: selectors.RenewalConfig, actor: Any,
-                  first_stage: Stage, negotiation_stage: Stage | None, counts: dict[str, int]) -> list[_Created]:
-    now = timezone.now()
-    early = _early(chunk, config.notice_days)
-    existing = {}
-    for opportunity in (Opportunity.objects.filter(subscription_id__in=[item.pk for item in chunk],
-                                                   type=OpportunityType.RENEWAL, stage__kind=StageKind.OPEN)
-                        .select_related("owner").order_by("-id")):
-        existing[opportunity.subscription_id] = opportunity
-    people = _assignees(chunk)
-    name_template = str(gettext_lazy("Renewal: %(account)s · %(plan)s"))
-    records: list[RenewalRecord] = []
-    opportunities: list[tuple[Subscription, Opportunity, str]] = []
+class _New(NamedTuple):
+    """A renewal opportunity to create, before and after it has its key."""
+
+    item: Candidate
+    name: str
+    public_id: str
+    stage: Stage
+    owner: User | None
+    basis: str
+    negotiating: bool
+
+
+OPPORTUNITY_COLUMNS = ("public_id", "account_id", "type", "name", "stage_id", "mrr_delta", "currency", "close_date",
+                       "owner_id", "subscription_id", "renewal_term_months", "version")
+RECORD_COLUMNS = ("public_id", "subscription_id", "end_date", "account_id", "opportunity_id", "assignee_id",
+                  "assignment_basis", "outcome", "reason", "mrr", "currency", "negotiation_opened_at", "closed_at")
+STAGE_CHANGE_COLUMNS = ("opportunity_id", "to_stage_id", "changed_at")
+TASK_COLUMNS = ("title", "description", "assignee_id", "account_id", "related_type_id", "related_id", "due_at",
+                "due_all_day", "due_date")
+ACTIVITY_COLUMNS = ("public_id", "account_id", "type", "occurred_at", "source_type_id", "source_id", "payload",
+                    "subject")
+
+
+def _notice_chunk(chunk: list[Candidate], context: _Context, *, counts: dict[str, int]) -> list[_Created]:
+    """One transaction: opportunities, their stage history, records, playbook tasks, audit and timeline entries
+    as plain tuples through ``core.bulk`` (COPY on PostgreSQL). A fixed number of statements per chunk."""
+    early = _early(chunk, context.config.notice_days)
+    ids = {item.id for item in chunk}
+    existing: dict[int, tuple[int, int | None]] = {}
+    for subscription_id, opportunity_id, owner_id in (
+            Opportunity.objects.filter(subscription__in=Subscription.objects.filter(_in_chunk(chunk)).values("pk"),
+                                       type=OpportunityType.RENEWAL, stage__kind=StageKind.OPEN)
+            .order_by("-id").values_list("subscription_id", "id", "owner_id")):
+        if subscription_id in ids:
+            existing.setdefault(subscription_id, (opportunity_id, owner_id))
+    people, users = _assignees(chunk)
+    new: list[_New] = []
     for item in chunk:
-        record = RenewalRecord(subscription_id=item.pk, end_date=item.end_date, account_id=item.account_id,
-                               mrr=item.mrr, currency=item.currency)
-        if item.pk in early:
-            record.outcome, record.assignment_basis = RenewalOutcome.SKIPPED, AssignmentBasis.NONE
-            record.reason = str(gettext_lazy("Renewed or expanded early by the account manager."))
-            record.closed_at = now
+        if item.id in early or item.id in existing:
+            continue
+        user_id, basis = people[item.account_id]
+        negotiating = context.negotiation_stage is not None and logic.in_negotiation(
+            end_date=item.end_date, today=context.day, negotiation_days=context.config.negotiation_days)
+        name = (context.name_template % {"account": item.account_name, "plan": item.plan_name})[:200]
+        new.append(_New(item, name, new_public_id(),
+                        context.negotiation_stage if negotiating and context.negotiation_stage else context.first_stage,
+                        users.get(user_id) if user_id else None, basis, negotiating))
+    opportunity_ids = insert_tuples(Opportunity, OPPORTUNITY_COLUMNS, [
+        (entry.public_id, entry.item.account_id, OpportunityType.RENEWAL, entry.name, entry.stage.pk, entry.item.mrr,
+         entry.item.currency, entry.item.end_date, entry.owner.pk if entry.owner else None, entry.item.id,
+         entry.item.term_months, 1) for entry in new])
+    opened = {entry.item.id: (entry, key) for entry, key in zip(new, opportunity_ids, strict=True)}
+    now = context.now
+    records: list[tuple[Any, ...]] = []
+    for item in chunk:
+        if item.id in early:
+            records.append((new_public_id(), item.id, item.end_date, item.account_id, None, None,
+                            AssignmentBasis.NONE, RenewalOutcome.SKIPPED, context.skipped_reason, item.mrr,
+                            item.currency, None, now))
             counts["skipped"] += 1
-        elif item.pk in existing:
-            found = existing[item.pk]
-            record.opportunity, record.assignee = found, found.owner
-            record.assignment_basis = AssignmentBasis.EXISTING
+        elif item.id in existing:
+            linked, linked_owner = existing[item.id]
+            records.append((new_public_id(), item.id, item.end_date, item.account_id, linked, linked_owner,
+                            AssignmentBasis.EXISTING, RenewalOutcome.OPEN, "", item.mrr, item.currency, None, None))
             counts["linked"] += 1
         else:
-            user, basis = people[item.account_id]
-            negotiating = negotiation_stage is not None and logic.in_negotiation(
-                end_date=item.end_date, today=day, negotiation_days=config.negotiation_days)
-            opportunity = Opportunity(account_id=item.account_id, type=OpportunityType.RENEWAL,
-                                      name=_name(item, name_template),
-                                      stage=negotiation_stage if negotiating else first_stage, mrr_delta=item.mrr,
-                                      currency=item.currency, close_date=item.end_date, owner=user,
-                                      subscription_id=item.pk, renewal_term_months=item.term_months, version=1)
-            opportunities.append((item, opportunity, basis))
-            record.opportunity, record.assignee, record.assignment_basis = opportunity, user, basis
-            record.negotiation_opened_at = now if negotiating else None
+            entry, key = opened[item.id]
+            records.append((new_public_id(), item.id, item.end_date, item.account_id, key,
+                            entry.owner.pk if entry.owner else None, entry.basis, RenewalOutcome.OPEN, "", item.mrr,
+                            item.currency, now if entry.negotiating else None, None))
             counts["created"] += 1
-            counts["negotiations"] += int(negotiating)
-        records.append(record)
-    insert_many(Opportunity, [opportunity for _item, opportunity, _basis in opportunities])
-    for record in records:
-        if record.opportunity is not None:
-            record.opportunity_id = record.opportunity.pk
-    insert_many(RenewalRecord, records)
-    insert_rows(OpportunityStageChange, [{"opportunity_id": opportunity.pk, "from_stage_id": None,
-                                          "to_stage_id": opportunity.stage_id, "changed_by_id": None,
-                                          "changed_at": now} for _item, opportunity, _basis in opportunities])
-    by_subscription = {record.subscription_id: record for record in records}
-    tasks = _playbook_tasks(opportunities, config=config, day=day)
-    _audit(actor, records, opportunities, tasks)
-    _timeline(actor, opportunities, by_subscription, now=now)
-    return [_Created(by_subscription[item.pk], opportunity, opportunity.owner)
-            for item, opportunity, _basis in opportunities if opportunity.owner is not None]
+            counts["negotiations"] += int(entry.negotiating)
+    record_ids = insert_tuples(RenewalRecord, RECORD_COLUMNS, records)
+    insert_tuples(OpportunityStageChange, STAGE_CHANGE_COLUMNS,
+                  [(key, entry.stage.pk, now) for entry, key in zip(new, opportunity_ids, strict=True)])
+    record_of = {row[1]: (key, row[0]) for row, key in zip(records, record_ids, strict=True)}
+    tasks = _playbook_tasks(new, opportunity_ids, context)
+    _audit(context, new, opportunity_ids, records, record_ids, tasks)
+    _timeline(context, new, record_of)
+    return [_Created(entry.owner, *record_of[entry.item.id], entry.basis, entry.name, entry.item.end_date)
+            for entry in new if entry.owner is not None]
 
 
-def _playbook_tasks(opportunities: list[tuple[Subscription, Opportunity, str]], *,
-                    config: selectors.RenewalConfig, day: datetime.date) -> list[dict[str, Any]]:
-    """The playbook's tasks for each new opportunity's owner, as plain rows (no model instances: tens of
-    thousands on a large first run). All-day tasks, due in the assignee's time zone."""
-    if not config.playbook:
-        return []
-    opportunity_type = ContentType.objects.get_for_model(Opportunity).pk
+def _playbook_tasks(new: list[_New], opportunity_ids: list[int], context: _Context) -> dict[int, list[str]]:
+    """The playbook's tasks for each new opportunity's owner (all-day, due in the owner's time zone); returns
+    opportunity id → the tasks as the audit lists them."""
+    listed: dict[int, list[str]] = defaultdict(list)
+    if not context.config.playbook:
+        return listed
+    due_cache: dict[tuple[datetime.date, str], Any] = {}
     zones: dict[str, str] = {}
     rows = []
-    for item, opportunity, _basis in opportunities:
-        user = opportunity.owner
+    for entry, key in zip(new, opportunity_ids, strict=True):
+        user = entry.owner
         if user is None:
             continue
-        zone = zones.setdefault(user.time_zone or "UTC", _valid_zone(user.time_zone or "UTC"))
-        for step in config.playbook:
-            due = due_from_local(date=logic.task_due(end_date=item.end_date, offset_days=step.offset_days, today=day),
-                                 time=None, time_zone=zone)
-            rows.append({"public_id": new_public_id(), "title": step.title, "description": opportunity.name,
-                         "assignee_id": user.pk, "created_by_id": None, "account_id": item.account_id,
-                         "related_type_id": opportunity_type, "related_id": opportunity.pk, "due_at": due.at,
-                         "due_all_day": True, "due_date": due.date, "priority": "normal", "status": "open",
-                         "recurrence": "", "completed_at": None, "previous_id": None, "reminder_minutes": None,
-                         "remind_at": None, "reminded_at": None, "_assignee": str(user)})
-    insert_rows(Task, [{key: value for key, value in row.items() if key != "_assignee"} for row in rows])
-    return rows
+        zone = zones.get(user.time_zone or "UTC") or zones.setdefault(user.time_zone or "UTC",
+                                                                       _valid_zone(user.time_zone or "UTC"))
+        person = str(user)
+        for step in context.config.playbook:
+            day = logic.task_due(end_date=entry.item.end_date, offset_days=step.offset_days, today=context.day)
+            due = due_cache.get((day, zone))
+            if due is None:
+                due = due_cache[(day, zone)] = due_from_local(date=day, time=None, time_zone=zone)
+            rows.append((step.title, entry.name, user.pk, entry.item.account_id, context.opportunity_type, key,
+                         due.at, True, due.date))
+            listed[key].append(f"{step.title} ({day.isoformat()}, {person})")
+    insert_tuples(Task, TASK_COLUMNS, rows)
+    return listed
 
 
 def _valid_zone(name: str) -> str:
@@ -291,85 +386,80 @@ def _valid_zone(name: str) -> str:
     return name
 
 
-def _audit(actor: Any, records: list[RenewalRecord], opportunities: list[tuple[Subscription, Opportunity, str]],
-           tasks: list[dict[str, Any]]) -> None:
+def _audit(context: _Context, new: list[_New], opportunity_ids: list[int], records: list[tuple[Any, ...]],
+           record_ids: list[int], tasks: dict[int, list[str]]) -> None:
     """One entry per opportunity (listing the playbook tasks created with it for its owner) and per record."""
-    opportunity_type = ContentType.objects.get_for_model(Opportunity).pk
-    record_type = ContentType.objects.get_for_model(RenewalRecord).pk
-    actor_values = audit_values(actor=actor, action=AuditAction.CREATE, obj=None)
-    tasks_of: dict[int, list[str]] = defaultdict(list)
-    for task in tasks:
-        tasks_of[task["related_id"]].append(f"{task['title']} ({task['due_date'].isoformat()}, {task['_assignee']})")
+    base = audit_values(actor=context.actor, action=AuditAction.CREATE, obj=None)
     entries = []
-    for item, opportunity, basis in opportunities:
+    for entry, key in zip(new, opportunity_ids, strict=True):
+        item = entry.item
         changes: dict[str, list[Any]] = {
-            "name": [None, opportunity.name], "type": [None, opportunity.type],
-            "stage": [None, opportunity.stage.name], "mrr_delta": [None, str(opportunity.mrr_delta)],
-            "currency": [None, opportunity.currency], "close_date": [None, opportunity.close_date.isoformat()],
-            "subscription": [None, item.public_id], "renewal_term_months": [None, opportunity.renewal_term_months]}
-        if opportunity.owner is not None:
-            changes["owner"] = [None, str(opportunity.owner)]
-        if tasks_of.get(opportunity.pk):
-            changes["playbook_tasks"] = [None, tasks_of[opportunity.pk]]
-        entries.append({**actor_values, "content_type_id": opportunity_type, "object_id": str(opportunity.pk),
-                        "object_repr": opportunity.name[:200], "summary": f"Renewal engine ({basis})",
-                        "changes": changes})
-    for record in records:
-        entries.append({**actor_values, "content_type_id": record_type, "object_id": str(record.pk),
-                        "object_repr": str(record)[:200], "summary": "", "changes": {
-                            "end_date": [None, record.end_date.isoformat()], "outcome": [None, record.outcome],
-                            "assignment_basis": [None, record.assignment_basis]}})
+            "name": [None, entry.name], "type": [None, OpportunityType.RENEWAL.value],
+            "stage": [None, entry.stage.name], "mrr_delta": [None, str(item.mrr)],
+            "currency": [None, item.currency], "close_date": [None, item.end_date.isoformat()],
+            "subscription": [None, item.public_id], "renewal_term_months": [None, item.term_months]}
+        if entry.owner is not None:
+            changes["owner"] = [None, str(entry.owner)]
+        if tasks.get(key):
+            changes["playbook_tasks"] = [None, tasks[key]]
+        entries.append({**base, "content_type_id": context.opportunity_type, "object_id": str(key),
+                        "object_repr": entry.name, "summary": f"Renewal engine ({entry.basis})", "changes": changes})
+    for row, key in zip(records, record_ids, strict=True):
+        subscription_id, end_date, outcome, basis = row[1], row[2], row[7], row[6]
+        entries.append({**base, "content_type_id": context.record_type, "object_id": str(key),
+                        "object_repr": f"Renewal of {subscription_id} ending {end_date:%Y-%m-%d}", "summary": "",
+                        "changes": {"end_date": [None, end_date.isoformat()], "outcome": [None, str(outcome)],
+                                    "assignment_basis": [None, str(basis)]}})
     audit_save_many(entries)
 
 
-def _timeline(actor: Any, opportunities: list[tuple[Subscription, Opportunity, str]],
-              records: dict[int, RenewalRecord], *, now: datetime.datetime) -> None:
+def _timeline(context: _Context, new: list[_New], record_of: dict[int, tuple[int, str]]) -> None:
     """The entries go straight in (bulk): the people concerned get the run's notification instead of one
     follower notification per entry."""
-    record_type = ContentType.objects.get_for_model(RenewalRecord)
-    subjects = _subject_templates()
+    created, negotiation = (context.subjects["renewal_opportunity_created"],
+                            context.subjects["renewal_negotiation_opened"])
     rows = []
-    for item, opportunity, basis in opportunities:
-        record = records[item.pk]
-        payload = {"event": "renewal_opportunity_created", "opportunity": opportunity.public_id,
-                   "renewal": record.public_id, "name": opportunity.name, "end_date": item.end_date.isoformat(),
-                   "assignee": str(opportunity.owner or ""), "basis": basis}
-        rows.append({"public_id": new_public_id(), "account_id": item.account_id, "type": ActivityType.SYSTEM_EVENT,
-                     "direction": "none", "body": "", "body_html": "", "message_id": "",
-                     "occurred_at": now, "created_by_id": None, "source_type_id": record_type.pk,
-                     "source_id": record.pk, "payload": payload,
-                     "subject": (subjects["renewal_opportunity_created"]
-                                 % {"name": opportunity.name, "end": item.end_date.isoformat()})[:300]})
-        if record.negotiation_opened_at is not None:
-            rows.append({**rows[-1], "public_id": new_public_id(),
-                         "payload": {**payload, "event": "renewal_negotiation_opened"},
-                         "subject": (subjects["renewal_negotiation_opened"] % {"name": opportunity.name})[:300]})
-    insert_rows(Activity, rows)
+    for entry in new:
+        item = entry.item
+        record_id, record_public_id = record_of[item.id]
+        end = item.end_date.isoformat()
+        payload = {"event": "renewal_opportunity_created", "opportunity": entry.public_id,
+                   "renewal": record_public_id, "name": entry.name, "end_date": end,
+                   "assignee": str(entry.owner or ""), "basis": entry.basis}
+        rows.append((new_public_id(), item.account_id, ActivityType.SYSTEM_EVENT, context.now, context.record_type,
+                     record_id, payload, (created % {"name": entry.name, "end": end})[:300]))
+        if entry.negotiating:
+            rows.append((new_public_id(), item.account_id, ActivityType.SYSTEM_EVENT, context.now,
+                         context.record_type, record_id, {**payload, "event": "renewal_negotiation_opened"},
+                         (negotiation % {"name": entry.name})[:300]))
+    insert_tuples(Activity, ACTIVITY_COLUMNS, rows)
 
 
 def renewal_url(record: RenewalRecord) -> str:
     return reverse("renewals:renewal-detail", args=[record.public_id])
 
 
-def _notify_assigned(created: list[_Created], *, actor: Any, day: datetime.date) -> None:
-    """One notification per person per chunk: the renewal itself when there is one, else how many."""
+def _notify_assigned(created: list[_Created], *, actor: Any) -> None:
+    """One notification per person per run: the renewal itself when there is one, else how many."""
     by_user: dict[int, list[_Created]] = defaultdict(list)
     for item in created:
         by_user[item.assignee.pk].append(item)
     for items in by_user.values():
-        user, first = items[0].assignee, items[0]
+        first = items[0]
+        record = RenewalRecord(pk=first.record_id, public_id=first.record_public_id, end_date=first.end_date,
+                               assignment_basis=first.basis)
         if len(items) == 1:
             title = translatable(gettext_lazy("Renewal: %(name)s — the contract ends on %(end)s"),
-                                 name=first.opportunity.name, end=first.record.end_date.isoformat())
-            body = translatable(_basis_sentence(first.record.assignment_basis))
-            url = renewal_url(first.record)
+                                 name=first.name, end=first.end_date.isoformat())
+            body = translatable(_basis_sentence(first.basis))
+            url = renewal_url(record)
         else:
             title = translatable(gettext_lazy("New renewals for you: %(count)s contracts end in the coming days"),
                                  count=str(len(items)))
             body = translatable(gettext_lazy("See them on the renewals page."))
             url = reverse("renewals:renewal-list") + "?owner=me&within=90"
-        notify(recipients=[user], kind="renewal_assigned", title=title, body=body, url=url, actor=actor,
-               source=first.record, event_key=f"renewal-assigned:{first.record.pk}")
+        notify(recipients=[first.assignee], kind="renewal_assigned", title=title, body=body, url=url, actor=actor,
+               source=record, event_key=f"renewal-assigned:{first.record_id}")
 
 
 def _basis_sentence(basis: str) -> Any:
@@ -421,6 +511,9 @@ def negotiations_open(*, today: datetime.date, config: selectors.RenewalConfig |
 
 
 def outcomes_record(*, actor: Any = SYSTEM) -> int:
+    """Outcomes of renewal opportunities closed elsewhere that are not recorded yet: a won one (the board's win
+    renews the contract through the pipeline) is recorded as renewed; a lost one is normally churned at once by
+    ``handlers`` — this catches any left over (e.g. lost before this release)."""
     from tandem.renewals import services
 
     count = 0
@@ -431,11 +524,23 @@ def outcomes_record(*, actor: Any = SYSTEM) -> int:
             if opportunity.stage.kind == StageKind.WON:
                 services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.RENEWED)
             else:
-                reason = opportunity.loss_reason or str(gettext_lazy("Lost on the pipeline board."))
-                subscription = record.subscription
-                if subscription.status == SubscriptionStatus.ACTIVE:
-                    services.churn_subscription(actor=actor, record=record, reason=reason)
-                services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.CHURNED, reason=reason)
+                record_loss(actor=actor, record=record, reason=opportunity.loss_reason)
         count += 1
     return count
 
+
+def record_loss(*, actor: Any, record: RenewalRecord, reason: str) -> None:
+    """A lost renewal: the subscription churns from the day after its end, with the loss reason, and the record
+    says so. Inside the caller's transaction. The churn is made by ``actor`` when they may change the
+    subscription, else by the system (the consequence of a loss someone was allowed to record)."""
+    from tandem.access.choices import Action
+    from tandem.access.decide import can
+    from tandem.renewals import services
+
+    reason = (reason or "").strip() or str(gettext_lazy("Lost on the pipeline board."))
+    subscription = record.subscription
+    if subscription.status == SubscriptionStatus.ACTIVE:
+        churner = actor if can(actor, Action.VIEW, subscription) and can(actor, Action.CHANGE, subscription) \
+            else SYSTEM
+        services.churn_subscription(actor=churner, record=record, reason=reason)
+    services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.CHURNED, reason=reason)

@@ -80,7 +80,10 @@ class RenewalRecord(PublicModel):
 
     class Meta:
         ordering = ["end_date", "id"]
-        indexes = [models.Index(fields=["outcome", "end_date"], name="renewal_outcome_end")]
+        indexes = [models.Index(fields=["outcome", "end_date"], name="renewal_outcome_end"),
+                   # the engine's candidate query: records of the notice window only, in (end date, subscription)
+                   # order, so skipping contracts already handled does not read years of history
+                   models.Index(fields=["end_date", "subscription"], name="renewal_end_subscription")]
         constraints = [
             models.UniqueConstraint(fields=["subscription", "end_date"], name="renewal_once_per_end_date"),
             models.CheckConstraint(condition=Q(outcome__in=RenewalOutcome.values), name="renewal_outcome_known"),

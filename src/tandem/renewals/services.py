@@ -184,6 +184,11 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
             pipeline_services.opportunity_update(actor=actor, opportunity=opportunity,
                                                  version=version or opportunity.version,
                                                  stage=_stage("lost"), loss_reason=reason)
+            # the move published opportunity.stage_changed: handlers churned the subscription and recorded the
+            # outcome with this reason (engine.record_loss)
+            record.refresh_from_db()
+            if record.outcome == RenewalOutcome.CHURNED:
+                return record
             subscription.refresh_from_db()
             churn_subscription(actor=actor, record=record, reason=reason)
         else:

@@ -10,9 +10,10 @@ def register() -> None:
     from tandem.core.home import HomeCard, register_home_card
     from tandem.notifications.choices import Channel
     from tandem.notifications.kinds import register_kind
-    from tandem.renewals import access, sections
+    from tandem.renewals import access, handlers, sections
 
     access.register()
+    handlers.register()
     register_kind("renewal_assigned", _("Renewals given to me (90 days before the end)"),
                   (Channel.IN_APP, Channel.EMAIL))
     register_kind("renewal_negotiation", _("Renewal negotiations opening (30 days before the end)"),

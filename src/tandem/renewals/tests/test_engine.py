@@ -119,14 +119,72 @@ def test_a_contract_first_seen_inside_30_days_starts_in_negotiation(subscription
     assert Opportunity.objects.get().stage.code == "negotiation"
 
 
-def test_a_renewal_lost_on_the_board_churns_the_subscription_with_the_reason(subscription, renewal):
+def test_a_renewal_lost_on_the_board_churns_the_subscription_at_once_and_the_next_run_does_nothing(subscription,
+                                                                                                    renewal):
     engine.renewals_run(today=NOTICE_DAY)
     opportunity = Opportunity.objects.get()
     lost = Stage.objects.get(pipeline__opportunity_type="renewal", kind="lost")
     pipeline_services.opportunity_move(actor=renewal, opportunity=opportunity, stage=lost, version=opportunity.version,
                                        loss_reason="Moved to a competitor")
-    assert engine.renewals_run(today=NOTICE_DAY + DAY).closed == 1
     record = RenewalRecord.objects.get()
     assert record.outcome == RenewalOutcome.CHURNED and record.reason == "Moved to a competitor"
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.CHURNED and subscription.ended_on == END + DAY
+    assert subscription.changes.filter(kind="churn", reason="Moved to a competitor").count() == 1
+    assert Activity.objects.filter(payload__event="renewal_churned").count() == 1
+    counts = (Activity.objects.count(), subscription.changes.count())
+    assert engine.renewals_run(today=NOTICE_DAY + DAY).closed == 0
+    assert (Activity.objects.count(), subscription.changes.count()) == counts
+
+
+def test_closing_a_renewal_as_churned_on_the_renewal_page_churns_once(subscription, renewal):
+    from tandem.renewals import services
+
+    engine.renewals_run(today=NOTICE_DAY)
+    record = services.renewal_close(actor=renewal, record=RenewalRecord.objects.get(), outcome="churned",
+                                    reason="Budget cut")
+    assert record.outcome == RenewalOutcome.CHURNED and record.reason == "Budget cut"
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.CHURNED
+    assert subscription.changes.filter(kind="churn").count() == 1
+    assert Activity.objects.filter(payload__event="renewal_churned").count() == 1
+
+
+def _contracts(products, renewal, count, *, first):
+    for index in range(first, first + count):
+        account = AccountFactory(name=f"Query count {index}", currency="USD")
+        assign(account, renewal, "renewal")
+        contract_services.subscription_create(actor=SYSTEM, account=account, plan=products["growth"],
+                                              currency="USD", seats=5, start_date=START + index * DAY,
+                                              term_months=12)
+
+
+def _queries_of_a_first_run(today):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ContentType.objects.clear_cache()  # each run starts as a fresh process would
+    with CaptureQueriesContext(connection) as captured:
+        result = engine.renewals_run(today=today)
+    return result, len(captured.captured_queries)
+
+
+# Statements of a first run that creates renewals for one person. On PostgreSQL each table's rows are one COPY
+# whatever their number (not counted here: COPY does not go through the cursor's execute); SQLite splits its
+# multi-row INSERTs at its parameter limit (~45 tasks), so the sizes below stay under it.
+FIRST_RUN_QUERIES = {"postgresql": 31, "sqlite": 31}
+
+
+def test_a_run_takes_the_same_number_of_queries_for_3_or_9_contracts(products, renewal):
+    from django.db import connection
+
+    _contracts(products, renewal, 3, first=0)
+    small, small_queries = _queries_of_a_first_run(END - 10 * DAY)
+    assert small.created == 3
+    _contracts(products, renewal, 9, first=100)
+    large, large_queries = _queries_of_a_first_run(END + 95 * DAY)
+    assert large.created == 9
+    assert (small_queries, large_queries) == (FIRST_RUN_QUERIES[connection.vendor],) * 2
+    assert Notification.objects.filter(recipient=renewal, kind="renewal_assigned").count() == 2
+    assert Task.objects.filter(assignee=renewal).count() == 12 * 4

@@ -1,0 +1,46 @@
+"""core.bulk: many rows in one go (COPY on PostgreSQL, bulk_create elsewhere) with defaults computed per row."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tandem.accounts.models import Account
+from tandem.core.bulk import insert_rows, insert_tuples
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_rows_gives_every_row_its_own_public_id_and_returns_the_keys_in_order():
+    with transaction.atomic():
+        keys = insert_rows(Account, [{"name": f"Bulk {index}"} for index in range(3)])
+    accounts = {account.pk: account for account in Account.objects.filter(pk__in=keys)}
+    assert [accounts[key].name for key in keys] == ["Bulk 0", "Bulk 1", "Bulk 2"]
+    assert len({account.public_id for account in accounts.values()}) == 3
+    assert all(account.public_id for account in accounts.values())
+
+
+def test_insert_rows_fills_missing_attributes_with_fresh_defaults_and_keeps_given_values():
+    with transaction.atomic():
+        keys = insert_rows(Account, [{"name": "Given", "public_id": "given-public-id", "custom": {"a": 1}},
+                                     {"name": "Defaulted"}])
+    given, defaulted = (Account.objects.get(pk=key) for key in keys)
+    assert given.public_id == "given-public-id" and given.custom == {"a": 1}
+    assert defaulted.public_id not in ("", "given-public-id") and defaulted.custom == {}
+    assert defaulted.currency == "USD" and defaulted.created_at is not None
+
+
+def test_insert_tuples_writes_rows_in_column_order_with_per_row_defaults():
+    with transaction.atomic():
+        keys = insert_tuples(Account, ("name", "currency", "status_flags"),
+                             [("Tuple A", "EUR", ["vip"]), ("Tuple B", "KRW", [])])
+    first, second = (Account.objects.get(pk=key) for key in keys)
+    assert (first.name, first.currency, first.status_flags) == ("Tuple A", "EUR", ["vip"])
+    assert (second.name, second.currency, second.status_flags) == ("Tuple B", "KRW", [])
+    assert first.public_id != second.public_id
+
+
+def test_insert_tuples_refuses_a_column_the_model_does_not_have():
+    with pytest.raises(ValueError, match="no column"), transaction.atomic():
+        insert_tuples(Account, ("name", "account"), [("X", None)])
+    assert insert_tuples(Account, ("name",), []) == []
