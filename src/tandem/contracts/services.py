@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -218,8 +219,20 @@ def _require_pricing(actor: Any, fields: list[str]) -> None:
     if fields and not field_access(actor, "subscription", "pricing").can_write:
         raise PermissionDenied(
             _("Prices, discounts and contract terms are in the “pricing” field group, which you may read but not "
-              "change; ask the account manager. (Fields: %(fields)s)") % {"fields": ", ".join(sorted(fields))},
+              "change; ask the account manager. (Refused: %(fields)s)")
+            % {"fields": ", ".join(sorted(str(_pricing_label(name)) for name in fields))},
             errors={name: [_("You may not change the pricing field group.")] for name in fields})
+
+
+def _pricing_label(name: str) -> Any:
+    """The label a person reads for a refused field (``unit_price`` → "unit price")."""
+    extra = {"add_ons": _("add-on prices"), "cancel": _("cancelling the contract")}
+    if name in extra:
+        return extra[name]
+    try:
+        return Subscription._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
 
 
 def _check_plan(plan: Any) -> Product:
@@ -533,6 +546,8 @@ def subscription_amend(*, actor: Any, subscription: Subscription, effective_date
     _require_change(actor, subscription)
     pricing_fields = [name for name, value in (("unit_price", unit_price), ("discount_percent", discount_percent))
                       if value is not None]
+    if plan is not None and plan.pk != subscription.plan_id:
+        pricing_fields.append("plan")  # another edition is another price: the account manager's talk
     _require_pricing(actor, pricing_fields)
     with transaction.atomic():
         current = _locked(subscription, version)
@@ -652,8 +667,10 @@ def subscription_renew(*, actor: Any, subscription: Subscription, effective_date
 
 def subscription_churn(*, actor: Any, subscription: Subscription, effective_date: datetime.date, reason: str,
                        version: int | None = None) -> SubscriptionChange:
-    """Cancel the subscription from ``effective_date`` (its MRR drops to zero that day). A reason is required."""
+    """Cancel the subscription from ``effective_date`` (its MRR drops to zero that day). A reason is required.
+    Ending a contract is a contract term: it takes write on the ``pricing`` field group."""
     _require_change(actor, subscription)
+    _require_pricing(actor, ["cancel"])
     if not (reason or "").strip():
         raise _fail("reason", _("Say why the customer cancelled."))
     with transaction.atomic():

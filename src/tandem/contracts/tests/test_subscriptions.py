@@ -214,6 +214,28 @@ def test_a_csm_may_change_seats_but_not_prices_discounts_or_terms(products, am, 
                                 discount_percent=Decimal(5))
 
 
+def test_a_csm_may_neither_change_the_plan_nor_cancel_the_contract(products, am, csm):
+    """Another edition is another price, and ending a contract is a contract term: both are the AM's talk."""
+    from tandem.core.testing.factories import assign
+
+    account = AccountFactory(owner=am)
+    assign(account, csm, "csm")
+    subscription = services.subscription_create(actor=am, account=account, plan=products["growth"],
+                                                currency="USD", seats=5, start_date=D(2024, 1, 1), term_months=12,
+                                                unit_price=Decimal(48))
+    with pytest.raises(PermissionDenied) as refused:
+        services.subscription_amend(actor=csm, subscription=subscription, effective_date=D(2024, 3, 1),
+                                    plan=products["premium"])
+    assert "pricing" in refused.value.message and "plan" in refused.value.message
+    with pytest.raises(PermissionDenied) as refused:
+        services.subscription_churn(actor=csm, subscription=subscription, effective_date=D(2024, 3, 1),
+                                    reason="Budget cut")
+    assert "cancelling the contract" in refused.value.message
+    subscription.refresh_from_db()
+    assert (subscription.plan_id, subscription.status, subscription.changes.count()) == (
+        products["growth"].pk, "active", 1)
+
+
 def test_a_stale_version_is_a_conflict_and_nothing_is_written(products):
     subscription = services.subscription_create(actor=SYSTEM, account=AccountFactory(), plan=products["growth"],
                                                 currency="USD", seats=1, start_date=D(2024, 1, 1), term_months=12)
