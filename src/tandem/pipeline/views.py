@@ -230,14 +230,15 @@ def _require_pipeline_view(actor: Any) -> None:
         raise Http404
 
 
-def _board_context(request: AuthedRequest, type_code: str, owner: str, error: str = "") -> dict[str, Any]:
+def _board_context(request: AuthedRequest, type_code: str, owner: str, error: str = "",
+                   notice: str = "") -> dict[str, Any]:
     actor = request.user
     pipeline = selectors.pipeline_for_type(type=type_code)
     return {"nav_active": "pipeline", "pipeline": pipeline, "type_code": type_code, "types": OpportunityType.choices,
             "owner": owner, "people": account_selectors.account_people(actor=actor),
             "columns": selectors.board(actor=actor, pipeline=pipeline, owner_email=_person(actor, owner)),
             "can_read_pricing": field_access(actor, "opportunity", "pricing").can_read, "error": error,
-            "can_create": can(actor, Action.CREATE, resource="opportunity")}
+            "notice": notice, "can_create": can(actor, Action.CREATE, resource="opportunity")}
 
 
 @login_required
@@ -254,6 +255,17 @@ def _opportunity_or_404(actor: Any, public_id: str) -> Opportunity:
         return selectors.opportunity_get(actor=actor, public_id=public_id)
     except NotFound:
         raise Http404 from None
+
+
+def _won_without_contract(actor: Any, public_id: str) -> str:
+    """A new-business deal won without a plan and seats starts no subscription: say so rather than stay silent."""
+    moved = _opportunity_or_404(actor, public_id)
+    if moved.type == OpportunityType.NEW_BUSINESS and moved.stage.kind == StageKind.WON \
+            and moved.subscription_id is None:
+        return _("%(name)s is won, but no subscription was started: it names no plan and seats. Add them to the "
+                 "opportunity and move it again, or start the subscription on the account page.") % {
+            "name": moved.name}
+    return ""
 
 
 @login_required
@@ -275,15 +287,19 @@ def opportunity_move(request: AuthedRequest, public_id: str) -> HttpResponse:
     except DomainError as problem:
         error = problem.message + "".join(f" {message}" for messages_ in problem.errors.values()
                                           for message in messages_ if message != problem.message)
+    notice = "" if error else _won_without_contract(actor, public_id)
     next_url = request.POST.get("next", "")
     if request.htmx:
         response = render(request, "pipeline/board_columns.html",
-                          _board_context(request, opportunity.type, request.POST.get("owner", ""), error=error))
+                          _board_context(request, opportunity.type, request.POST.get("owner", ""), error=error,
+                                         notice=notice))
         return response
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Opportunity moved."))
+        if notice:
+            messages.warning(request, notice)
     if next_url.startswith("/") and not next_url.startswith("//"):
         return redirect(next_url)
     return redirect(f"{reverse('pipeline:board')}?type={opportunity.type}")

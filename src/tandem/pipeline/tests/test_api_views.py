@@ -120,6 +120,16 @@ def test_the_board_moves_a_card_with_htmx_and_without_javascript(am, customer, n
     assert Opportunity.objects.get(pk=opportunity.pk).stage == won
 
 
+def test_winning_new_business_without_plan_and_seats_says_no_subscription_was_started(am, customer, next_month):
+    opportunity = services.opportunity_create(actor=am, account=customer, type="new_business", name="First deal",
+                                              close_date=next_month)
+    won = Stage.objects.get(pipeline__opportunity_type="new_business", code="won")
+    swapped = logged_in(am).post(f"/pipeline/opportunities/{opportunity.public_id}/move/",
+                                 {"stage": won.public_id, "version": "1"}, HTTP_HX_REQUEST="true")
+    assert b"First deal is won, but no subscription was started" in swapped.content
+    assert Opportunity.objects.get(pk=opportunity.pk).subscription is None
+
+
 def test_pages_render_for_their_roles(am, sdr, admin, customer, next_month):
     services.opportunity_create(actor=am, account=customer, type="upsell", name="Listed", close_date=next_month,
                                 mrr_delta=Decimal("10"))
