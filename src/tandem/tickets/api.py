@@ -160,8 +160,7 @@ def ticket_list(request: AuthedRequest, limit: int | None = None, cursor: str | 
             "account_public_id": account, "priority": priority or "", "channel": channel or "",
             "category": category or "", "tag": tag, "search": q}.items() if value}})
     ordering = selectors.ordering_for(sort or ("due" if queue else "-created"))
-    tickets = selectors.ticket_list(actor=actor, filters=filters).select_related("sla_policy").prefetch_related(
-        "tags")
+    tickets = selectors.ticket_list(actor=actor, filters=filters).prefetch_related("sla_policy", "tags")
     page = paginate(tickets, ordering=ordering, limit=limit, cursor=cursor)
     return {"items": [ticket_out(ticket) for ticket in page.items], "next_cursor": page.next_cursor}
 

@@ -280,3 +280,66 @@ def group_create(*, actor: Any, name: str, tier: int | None = None, team: Team |
         group.save()
         audit_created(actor=actor, obj=group, fields=GROUP_FIELDS)
     return group
+
+
+def _validate_group(group: TicketGroup) -> None:
+    errors: dict[str, list[str]] = {}
+    group.name = " ".join((group.name or "").split())
+    if not group.name:
+        errors["name"] = [_("Give the group a name.")]
+    elif TicketGroup.objects.filter(name=group.name).exclude(pk=group.pk).exists():
+        errors["name"] = [_("This name is taken.")]
+    if group.tier is not None and group.tier not in Tier.values:
+        errors["tier"] = [_("Value %(value)r is not a valid choice.") % {"value": group.tier}]
+    if errors:
+        raise ValidationFailed(_("The group is invalid."), errors=errors)
+
+
+def group_update(*, actor: Any, group: TicketGroup, **changes: Any) -> TicketGroup:
+    """Change the name, tier, team or business hours of a support group (its tickets keep it; their SLA
+    deadlines follow at their next recomputation)."""
+    _authorise(actor)
+    unknown = set(changes) - set(GROUP_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), errors={name: [_("Unknown field.")] for name in unknown})
+    before = snapshot(group, GROUP_FIELDS)
+    for name, value in changes.items():
+        setattr(group, name, value)
+    _validate_group(group)
+    with transaction.atomic():
+        group.save()
+        audit_record(actor=actor, action=AuditAction.CHANGE, obj=group,
+                     changes=diff(before, snapshot(group, GROUP_FIELDS)))
+    return group
+
+
+def group_delete(*, actor: Any, group: TicketGroup) -> None:
+    """Delete a support group: its tickets and routing rules lose the group (they keep their tier)."""
+    _authorise(actor)
+    with transaction.atomic():
+        audit_deleted(actor=actor, obj=group, fields=GROUP_FIELDS)
+        group.delete()
+
+
+def routing_rule_move(*, actor: Any, rule: RoutingRule, direction: str) -> list[RoutingRule]:
+    """Move a rule one place up or down in the order (the first matching rule wins): the rules are renumbered
+    10, 20, 30 … and each changed position is audited."""
+    _authorise(actor)
+    if direction not in ("up", "down"):
+        raise ValidationFailed(_("Unknown direction."), errors={"direction": [_("Use up or down.")]})
+    with transaction.atomic():
+        rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
+        index = next((number for number, item in enumerate(rules) if item.pk == rule.pk), None)
+        if index is None:
+            raise ValidationFailed(_("Unknown routing rule."), errors={"rule": [_("No such routing rule.")]})
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(rules):
+            rules[index], rules[other] = rules[other], rules[index]
+        for number, item in enumerate(rules, start=1):
+            if item.position != number * 10:
+                before = snapshot(item, ("position",))
+                item.position = number * 10
+                item.save(update_fields=["position", "updated_at"])
+                audit_record(actor=actor, action=AuditAction.CHANGE, obj=item,
+                             changes=diff(before, snapshot(item, ("position",))))
+    return rules

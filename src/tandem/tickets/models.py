@@ -209,7 +209,7 @@ class Ticket(PublicModel):
                          condition=Q(status__in=ACTIVE_STATUSES)),
             models.Index(fields=["assignee", "queue_due_at", "id"], name="ticket_queue_assignee",
                          condition=Q(status__in=ACTIVE_STATUSES)),
-            models.Index(fields=["tier", "queue_due_at", "id"], name="ticket_queue_unassigned",
+            models.Index(fields=["queue_due_at", "id"], name="ticket_queue_unassigned_due",
                          condition=Q(status__in=ACTIVE_STATUSES, assignee__isnull=True)),
             models.Index(fields=["queue_due_at", "id"], name="ticket_queue_all",
                          condition=Q(status__in=ACTIVE_STATUSES)),

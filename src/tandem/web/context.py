@@ -66,6 +66,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                                    "handoff_templates"))
     if can(user, "change", resource="pipeline"):
         admin_items.append(NavItem(_("Pipelines"), reverse("pipeline:pipeline-admin"), "pipelines"))
+    if can(user, "change", resource="ticket_config"):
+        admin_items.append(NavItem(_("Routing and SLAs"), reverse("tickets:ticket-settings"), "ticket_config"))
     if can(user, "change", resource="renewal_settings"):
         admin_items.append(NavItem(_("Renewal settings"), reverse("renewals:settings"), "renewal_settings"))
     if can(user, "view", resource="audit_log"):
