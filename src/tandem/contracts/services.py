@@ -458,7 +458,8 @@ def _record(*, actor: Any, subscription: Subscription, add_ons: list[Subscriptio
     record_system_activity(actor=actor, account=subscription.account, type=ActivityType.SYSTEM_EVENT,
                            subject=subject, source=change, occurred_at=occurred_at,
                            payload={"event": event, "subscription": subscription.public_id,
-                                    "plan": subscription.plan.name, "kind": kind,
+                                    "plan": subscription.plan.name, "kind": kind, "seats": subscription.seats,
+                                    "seats_before": before.get("seats") if before else None,
                                     "effective_date": effective_date.isoformat(),
                                     "end_date": subscription.end_date.isoformat()})
     return change

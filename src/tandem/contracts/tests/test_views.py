@@ -133,3 +133,12 @@ def test_a_price_sent_by_someone_without_pricing_write_on_the_new_subscription_f
     answer = client.post(f"/revenue/subscriptions/new/?account={account.public_id}", {**form, "discount_percent": "0"})
     assert answer.status_code == 302
     assert account.subscriptions.get().mrr == Decimal(150)  # the price book's 50 USD per seat
+
+
+def test_the_timeline_says_what_a_seat_change_and_a_renewal_did(subscription, am):
+    services.subscription_amend(actor=am, subscription=subscription, effective_date=D(2024, 3, 1), seats=12)
+    subscription.refresh_from_db()
+    services.subscription_renew(actor=am, subscription=subscription, effective_date=D(2025, 1, 1), term_months=12)
+    text = logged_in(am).get(f"/timeline/accounts/{subscription.account.public_id}/").content.decode()
+    assert "Subscription Growth: seats 10 → 12" in text
+    assert "renewed until 12/31/2025" in text  # the reader's date format, not 2025-12-31
