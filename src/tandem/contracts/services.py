@@ -230,7 +230,7 @@ def _pricing_label(name: str) -> Any:
     if name in extra:
         return extra[name]
     try:
-        return Subscription._meta.get_field(name).verbose_name
+        return getattr(Subscription._meta.get_field(name), "verbose_name", name)
     except FieldDoesNotExist:
         return name.replace("_", " ")
 
