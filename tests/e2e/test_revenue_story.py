@@ -260,7 +260,7 @@ def test_a_lead_becomes_a_customer_whose_contract_is_expanded_protected_and_rene
         # 6. the account's timeline tells the story -----------------------------------------------------------
         rita_page.goto(f"{live_server.url}/accounts/{account.public_id}/")
         feed = rita_page.locator("#timeline-feed")
-        for sentence in ("Lead qualified", "won", "Subscription Growth started", "Subscription Growth changed",
+        for sentence in ("Lead qualified", "won", "Subscription Growth started", "Subscription Growth: seats 20 → 25",
                          "Renewal opportunity created"):
             expect(feed).to_contain_text(sentence)
         shot(rita_page, "revenue-9-account-timeline")

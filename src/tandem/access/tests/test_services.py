@@ -47,7 +47,7 @@ def test_an_unchanged_rule_writes_nothing_and_is_not_audited(admin):
 def test_field_group_write_implies_read_and_is_audited(admin):
     FieldGroupPermission.objects.filter(role__code="csm", field_group="pricing").update(can_read=False)
     update = policy_set(actor=admin, field_groups=[FieldGroupChange("csm", "account", "pricing", False, True)])
-    row = FieldGroupPermission.objects.get(role__code="csm", field_group="pricing")
+    row = FieldGroupPermission.objects.get(role__code="csm", resource="account", field_group="pricing")
     assert (row.can_read, row.can_write) == (True, True)
     entry = AuditEntry.objects.get(content_type__model="fieldgrouppermission")
     assert entry.changes == {"can_read": [False, True], "can_write": [False, True]}

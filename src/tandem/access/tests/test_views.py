@@ -57,7 +57,7 @@ def test_the_editor_saves_field_groups(admin):
     form = editor_form()
     del form["group-csm-account-pricing-read"]
     assert logged_in(admin).post(EDITOR, form).status_code == 302
-    row = FieldGroupPermission.objects.get(role__code="csm", field_group="pricing")
+    row = FieldGroupPermission.objects.get(role__code="csm", resource="account", field_group="pricing")
     assert (row.can_read, row.can_write) == (False, False)
 
 

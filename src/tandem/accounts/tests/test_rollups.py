@@ -55,7 +55,7 @@ def test_the_account_page_and_the_api_show_the_rollup(am, csm, group, client):
     assert response.status_code == 200
     body = response.json()
     assert (body["accounts"], body["descendants"]) == (3, 2)
-    assert {m["key"]: m["value"] for m in body["metrics"]} == {"contacts": 6}
+    assert {m["key"]: m["value"] for m in body["metrics"]}["contacts"] == 6  # later apps add their own figures
     hidden = client.get(f"/api/v1/accounts/{group['asia'].public_id}/rollup",
                         **bearer_for(csm, ["accounts:read"]))
     assert hidden.status_code == 404
