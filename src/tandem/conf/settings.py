@@ -373,7 +373,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("TANDEM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+    # The huey logger gets its handler here, so the job consumer does not add its own at INFO (a line per job
+    # run, twice, every minute).
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
 # --- API ----------------------------------------------------------------------------------------
