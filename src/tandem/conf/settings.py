@@ -374,9 +374,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("TANDEM_LOG_LEVEL", "INFO")},
     # The huey logger gets its handler here, so the job consumer does not add its own at INFO (a line per job
-    # run, twice, every minute).
+    # run, twice, every minute). The consumer still says when it starts and stops; the scheduler does not
+    # announce every periodic job it enqueues.
     "loggers": {"django.db.backends": {"level": "WARNING"},
-                "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+                "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+                "huey.consumer": {"level": "INFO"},
+                "huey.consumer.Scheduler": {"level": "WARNING"}},
 }
 
 # --- API ----------------------------------------------------------------------------------------
