@@ -561,6 +561,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if args.output:
             health_bench.write(result, args.output)
         return 0
+    if args.freshness:
+        from tandem.health import freshness_bench
+
+        try:
+            return freshness_bench.main(args.output, seconds=args.seconds if args.seconds != 30 else 150,
+                                        clients=args.clients if args.clients != 4 else 3, workers=args.workers,
+                                        interval=args.interval, accounts=args.accounts)
+        except RuntimeError as error:
+            raise CliError(str(error)) from None
     if args.events:
         from tandem.usage import bench as events_bench
 
@@ -730,7 +739,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--health", action="store_true",
                        help="instead: a full health recompute of 100,000 accounts over roll-ups equivalent to "
                             "10,000,000 events, and incremental recomputes of 1,000 dirty accounts")
-    bench.add_argument("--seconds", type=float, default=30, help="--events: how long the load runs")
+    bench.add_argument("--freshness", action="store_true",
+                       help="instead: seconds from an event's acknowledgement to the account's updated health score "
+                            "and code-red alert, under sustained ingestion through `tandem serve` (PostgreSQL)")
+    bench.add_argument("--interval", type=float, default=2.0, help="--freshness: seconds between probe events")
+    bench.add_argument("--accounts", type=int, default=0,
+                       help="--freshness: spread the load over this many existing accounts (default: the events "
+                            "benchmark's 1,000)")
+    bench.add_argument("--seconds", type=float, default=30,
+                       help="--events: how long the load runs (--freshness: default 150)")
     bench.add_argument("--clients", type=int, default=4, help="--events: load generator processes")
     bench.add_argument("--workers", type=int, default=2, help="--events: web worker processes; --mail: mail workers")
     bench.set_defaults(handler=cmd_bench)

@@ -1,6 +1,7 @@
-"""Health jobs: recompute the accounts marked dirty (every minute, and once more half a minute later, so a new
-event's score is at most about 30 s behind), the nightly full pass, and the nightly churn predictions. All are
-idempotent: a recompute rewrites the day's snapshot and never flags an account twice."""
+"""Health jobs: recompute the accounts marked dirty (every minute, and again 15, 30 and 45 s into the minute, so a
+new event waits at most about 15 s for a run; each run works until no dirty account is left), the nightly full
+pass, and the nightly churn predictions. All are idempotent: a recompute rewrites the day's snapshot and never flags
+an account twice."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tandem.core.jobs import db_job
 from tandem.health import backtest, recompute
 
 logger = logging.getLogger(__name__)
-FOLLOW_UP_SECONDS = 30
+FOLLOW_UPS_SECONDS = (15, 30, 45)
 
 
 def _recompute_dirty() -> None:
@@ -25,14 +26,17 @@ def _recompute_dirty() -> None:
 
 @db_job(retries=1, retry_delay=5)
 def recompute_dirty_health_task() -> None:
-    """A one-off run of the dirty recompute (the minute job's follow-up)."""
+    """A one-off run of the dirty recompute (the minute job's follow-ups)."""
     _recompute_dirty()
 
 
 def recompute_dirty_health_job() -> None:
-    """Every minute: recompute the accounts marked dirty, and schedule one more run half a minute later."""
+    """Every minute: schedule the runs at 15, 30 and 45 s, then recompute the accounts marked dirty now. Runs that
+    overlap (a large backlog) claim different accounts; a crashed run's claim is lost only for that minute's
+    scores — the nightly full pass recomputes every account."""
+    for delay in FOLLOW_UPS_SECONDS:
+        recompute_dirty_health_task.schedule(delay=delay)
     _recompute_dirty()
-    recompute_dirty_health_task.schedule(delay=FOLLOW_UP_SECONDS)
 
 
 @db_job(retries=0)

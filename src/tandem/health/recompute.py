@@ -87,13 +87,14 @@ def health_recompute(*, account_ids: Sequence[int], now: datetime.datetime | Non
     return result
 
 
-def recompute_dirty(*, limit: int = 1000, now: datetime.datetime | None = None,
-                    rounds: int = 20) -> RecomputeResult:
+def recompute_dirty(*, limit: int = 5000, now: datetime.datetime | None = None,
+                    budget_seconds: float = 50.0) -> RecomputeResult:
     """Claim accounts marked dirty (new events, tickets, subscription changes) and recompute them, ``limit`` at a
-    time, until none are left (at most ``rounds`` claims). A failed batch gives its accounts back."""
+    time, oldest mark first, until none are left or ``budget_seconds`` have passed (the next run carries on, so a
+    backlog never makes one run hold a job thread for minutes). A failed batch gives its accounts back."""
     started = time.perf_counter()
     total = RecomputeResult()
-    for _round in range(rounds):
+    while True:
         claimed = claim_dirty_accounts(limit=limit)
         if not claimed:
             break
@@ -107,7 +108,7 @@ def recompute_dirty(*, limit: int = 1000, now: datetime.datetime | None = None,
             raise
         total.accounts += done.accounts
         total.flagged += done.flagged
-        if len(claimed) < limit:
+        if len(claimed) < limit or time.perf_counter() - started >= budget_seconds:
             break
     total.seconds = time.perf_counter() - started
     return total

@@ -44,7 +44,7 @@ def _events(rng: random.Random, refs: list[str], now: dt.datetime, count: int) -
              "properties": {"plan": "pro", "seats": rng.randint(1, 200), "source": "web"}} for _ in range(count)]
 
 
-def _accounts() -> list[str]:
+def bench_accounts() -> list[str]:
     from tandem.accounts.models import Account
 
     have = set(Account.objects.filter(external_id__startswith="bench-usage-").values_list("external_id", flat=True))
@@ -94,7 +94,7 @@ def physical_limit(rows: int) -> dict[str, Any]:
 # --- 2. HTTP ingestion -------------------------------------------------------------------------------------------
 
 
-def _client(index: int, port: int, token: str, refs: list[str], seconds: float, ready: Any, start_at: Any,
+def load_client(index: int, port: int, token: str, refs: list[str], seconds: float, ready: Any, start_at: Any,
             results: Any, retry_share: float) -> None:
     import http.client
 
@@ -132,13 +132,13 @@ def _client(index: int, port: int, token: str, refs: list[str], seconds: float, 
                  "ran_out": len(latencies) == len(bodies)})
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -152,7 +152,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _cmdline(pid: int) -> str:
+def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", encoding="utf-8", errors="replace") as handle:
             return handle.read()
@@ -160,7 +160,7 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _peak_rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
             for line in handle:
@@ -171,7 +171,7 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _token() -> str:
+def bench_token() -> str:
     from tandem.identity.logic import new_token_secret, token_display_prefix, token_hash
     from tandem.identity.models import ApiToken, User
 
@@ -184,7 +184,7 @@ def _token() -> str:
     return secret
 
 
-def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
+def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
     import urllib.request
 
     deadline = time.monotonic() + 60
@@ -210,21 +210,21 @@ def _rollup_total() -> int:
 def http_ingestion(*, seconds: float, clients: int, workers: int, retry_share: float = 0.05) -> dict[str, Any]:
     from django.db import connection
 
-    refs = _accounts()
-    token = _token()
+    refs = bench_accounts()
+    token = bench_token()
     before = _rollup_total()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "tandem.cli", "serve", "--host", "127.0.0.1", "--port",
                                str(port), "--workers", str(workers)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_until_up(port, server)
+        wait_until_up(port, server)
         context = multiprocessing.get_context("fork")
         connection.close()  # the children must not share this process's database connection
         start_at = context.Event()
         ready = context.Semaphore(0)
         results = context.Queue()
-        processes = [context.Process(target=_client, args=(n, port, token, refs, seconds, ready, start_at,
+        processes = [context.Process(target=load_client, args=(n, port, token, refs, seconds, ready, start_at,
                                                            results, retry_share)) for n in range(clients)]
         for process in processes:
             process.start()
@@ -237,9 +237,9 @@ def http_ingestion(*, seconds: float, clients: int, workers: int, retry_share: f
         elapsed = time.perf_counter() - began
         for process in processes:
             process.join()
-        gunicorn = [pid for pid in _children(server.pid) if "gunicorn" in _cmdline(pid)]
-        web_workers = [child for pid in gunicorn for child in _children(pid)]
-        worker_rss = max((_peak_rss_mb(pid) for pid in web_workers), default=0.0)
+        gunicorn = [pid for pid in children(server.pid) if "gunicorn" in cmdline(pid)]
+        web_workers = [child for pid in gunicorn for child in children(pid)]
+        worker_rss = max((peak_rss_mb(pid) for pid in web_workers), default=0.0)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

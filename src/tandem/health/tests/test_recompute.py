@@ -101,6 +101,37 @@ def test_new_events_mark_the_account_dirty_and_the_job_recomputes_it(team_accoun
     assert {row[0]: row[5] for row in snap.component_rows}["usage_frequency"]["events"] == 1
 
 
+def test_one_run_works_through_a_backlog_larger_than_a_claim_oldest_marks_first(admin):
+    accounts = AccountFactory.create_batch(7)
+    for offset, account in enumerate(accounts):  # the first account's mark is the oldest
+        usage_services.mark_accounts_dirty(account_ids=[account.pk],
+                                           marked_at=timezone.now() - datetime.timedelta(seconds=60 - offset))
+    result = recompute.recompute_dirty(limit=3)
+    assert result.accounts == 7 and not DirtyAccount.objects.exists()
+    assert HealthSnapshot.objects.filter(account__in=accounts).count() == 7
+    assert result.oldest_mark is not None and timezone.now() - result.oldest_mark >= datetime.timedelta(seconds=59)
+
+
+def test_a_run_past_its_time_budget_leaves_the_rest_for_the_next_run(admin):
+    accounts = AccountFactory.create_batch(5)
+    for offset, account in enumerate(accounts):
+        usage_services.mark_accounts_dirty(account_ids=[account.pk],
+                                           marked_at=timezone.now() - datetime.timedelta(seconds=60 - offset))
+    first = recompute.recompute_dirty(limit=2, budget_seconds=0)
+    assert first.accounts == 2
+    assert set(DirtyAccount.objects.values_list("account_id", flat=True)) == {a.pk for a in accounts[2:]}
+    assert recompute.recompute_dirty(limit=2).accounts == 3 and not DirtyAccount.objects.exists()
+
+
+def test_the_minute_job_schedules_runs_at_15_30_and_45_seconds(monkeypatch):
+    from tandem.health import jobs
+
+    delays = []
+    monkeypatch.setattr(jobs.recompute_dirty_health_task, "schedule", lambda delay: delays.append(delay))
+    jobs.recompute_dirty_health_job()
+    assert delays == [15, 30, 45]
+
+
 def test_a_failed_recompute_gives_the_dirty_accounts_back(team_account, monkeypatch):
     usage_services.mark_accounts_dirty(account_ids=[team_account.pk])
 
