@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.access.decide import SYSTEM
+from tandem.accounts import services as account_services
 from tandem.accounts.models import Account
 from tandem.contracts import logic
 from tandem.contracts import services as contract_services
@@ -27,6 +28,9 @@ ADD_ONS = (("sso", "Single sign-on", Decimal(300), Decimal(280), PricingModel.FL
 RATES = {"EUR": Decimal("1.08"), "GBP": Decimal("1.26"), "KRW": Decimal("0.00075"), "CNY": Decimal("0.139")}
 MULTI_YEAR_DISCOUNT = {24: Decimal(10), 36: Decimal(15)}
 MAX_SUBSCRIBED_ACCOUNTS = 120
+# Besides the accounts whose stage says they churned, every customer may leave in any month after its third: about
+# 13 % a year, a usual rate for mid-market SaaS. Enough churn for the churn model and its backtest to learn from.
+MONTHLY_CHURN = 0.012
 
 
 def demo_revenue(*, seed: int, account_limit: int = MAX_SUBSCRIBED_ACCOUNTS) -> int:
@@ -93,19 +97,26 @@ def _history(rng: random.Random, account: Account, products: dict[str, Product],
         actor=SYSTEM, account=account, plan=products[PLANS[plan_index][0]], currency=currency, seats=seats,
         start_date=start, term_months=term, discount_percent=MULTI_YEAR_DISCOUNT.get(term, Decimal(0)),
         add_ons=add_ons, auto_renew=rng.random() < 0.7)
+    months = 0  # how many monthly steps the subscription has lived by today
+    while logic.add_months(start, months + 1) <= today:
+        months += 1
     churn_month = None
     if account.lifecycle_stage == "churned":
-        churn_month = rng.randrange(6, 24)
+        churn_month = min(rng.randrange(6, 24), max(months, 1))  # the stage says it has left: it left by today
+    hazard = random.Random(f"{account.external_id}-churn")  # its own stream: other accounts' histories keep theirs
     day = logic.add_months(start, 1)
     month_number = 1
     status = "active"
     while day <= today:
         roll = rng.random()
         if status == "active":
-            if churn_month is not None and month_number == churn_month:
-                contract_services.subscription_churn(actor=SYSTEM, subscription=subscription, effective_date=day,
-                                                     reason=rng.choice(("Budget cut", "Moved to a competitor",
-                                                                        "Project ended")))
+            left = hazard.random() < MONTHLY_CHURN and month_number > 3 and account.lifecycle_stage != "trial"
+            if (churn_month is not None and month_number == churn_month) or (churn_month is None and left):
+                reasons = ("Budget cut", "Moved to a competitor", "Project ended")
+                contract_services.subscription_churn(
+                    actor=SYSTEM, subscription=subscription, effective_date=day,
+                    reason=rng.choice(reasons) if churn_month is not None else hazard.choice(reasons))
+                churn_month = month_number
                 status = "churned"
             elif day > subscription.end_date:
                 renewal_term = rng.choice((12, 12, 24, 36))
@@ -140,4 +151,7 @@ def _history(rng: random.Random, account: Account, products: dict[str, Product],
             churn_month = None
         day = logic.add_months(day, 1)
         month_number += 1
+    if status == "churned" and account.lifecycle_stage != "churned":  # the record agrees with the contract
+        account_services.account_update(actor=SYSTEM, account=account, lifecycle_stage="churned",
+                                        status_flags=[flag for flag in account.status_flags if flag != "code_red"])
     return 1

@@ -31,12 +31,16 @@ class _Pool:
     scores: list[float] = field(default_factory=list)  # risk: 100 - score
     probabilities: list[float] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    accounts: list[int] = field(default_factory=list)
 
 
-def _summary(risk: list[float], labels: list[int], probabilities: list[float] | None) -> dict[str, Any]:
+def _summary(risk: list[float], labels: list[int], probabilities: list[float] | None,
+             accounts: list[int]) -> dict[str, Any]:
     value = logic.auc(risk, labels)
     lift = logic.top_decile_lift(risk, labels)
+    interval = logic.auc_interval(risk, labels, accounts)
     result: dict[str, Any] = {"auc": None if value is None else round(value, 4),
+                              "auc_ci95": None if interval is None else [round(bound, 4) for bound in interval],
                               "top_decile_lift": None if lift is None else round(lift, 3)}
     if probabilities is not None:
         result["calibration"] = [
@@ -97,6 +101,7 @@ def backtest_compute(*, horizon_days: int = DEFAULT_HORIZON, step_days: int = DE
         pool.probabilities += probabilities
         pool.scores += risk
         pool.labels += labels
+        pool.accounts += [o.account_id for o in rows]
         score_auc = logic.auc(risk, labels)
         model_auc = logic.auc(probabilities, labels)
         per_date.append({"date": day.isoformat(), "accounts": len(rows), "churned": sum(labels),
@@ -108,8 +113,11 @@ def backtest_compute(*, horizon_days: int = DEFAULT_HORIZON, step_days: int = DE
         "horizon_days": horizon_days, "step_days": step_days, "today": today.isoformat(),
         "observation_dates": [day.isoformat() for day in dates],
         "evaluated_dates": len(per_date), "rows": len(pool.labels), "churned": sum(pool.labels),
-        "score": _summary(pool.scores, pool.labels, None),
-        "model": {**_summary(pool.probabilities, pool.labels, pool.probabilities),
+        "accounts": len(set(pool.accounts)), "churned_accounts": len({a for a, label in zip(pool.accounts,
+                                                                                           pool.labels,
+                                                                                           strict=True) if label}),
+        "score": _summary(pool.scores, pool.labels, None, pool.accounts),
+        "model": {**_summary(pool.probabilities, pool.labels, pool.probabilities, pool.accounts),
                   "kind": "logistic regression (scikit-learn), standardised features"},
         "per_date": per_date,
         "features": list(features.FEATURES),

@@ -12,14 +12,18 @@ from tandem.access.decide import SYSTEM
 def _line(label: str, figures: dict[str, Any]) -> str:
     auc = figures.get("auc")
     lift = figures.get("top_decile_lift")
-    return (f"  {label:<14} AUC {'—' if auc is None else f'{auc:.3f}'}   top-decile lift "
+    interval = figures.get("auc_ci95")
+    spread = f" (95 % interval {interval[0]:.3f}–{interval[1]:.3f})" if interval else ""
+    return (f"  {label:<14} AUC {'—' if auc is None else f'{auc:.3f}'}{spread}   top-decile lift "
             f"{'—' if lift is None else f'{lift:.2f}'}")
 
 
 def report(results: dict[str, Any]) -> str:
     lines = [f"Backtest: churn within {results['horizon_days']} days, observation dates every "
              f"{results['step_days']} days ({len(results['observation_dates'])} dates, {results['evaluated_dates']} "
-             f"evaluated, {results['rows']:,} account-dates, {results['churned']:,} churned)",
+             f"evaluated, {results['rows']:,} account-dates, {results['churned']:,} churned; "
+             f"{results.get('accounts', 0):,} accounts, {results.get('churned_accounts', 0):,} of them churned)",
+             "  intervals: bootstrap over accounts (each account resampled with all its dates), 200 rounds",
              _line("health score", results["score"]), _line("model", results["model"]), "",
              "  calibration of the model (predicted → observed churn rate):"]
     for row in results["model"].get("calibration", []):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -350,6 +351,31 @@ def auc(scores: Sequence[float], labels: Sequence[int]) -> float | None:
         position = end + 1
     rank_sum = sum(rank for rank, label in zip(ranks, labels, strict=True) if label)
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def auc_interval(scores: Sequence[float], labels: Sequence[int], groups: Sequence[Any], *, rounds: int = 200,
+                 level: float = 0.95, seed: int = 7) -> tuple[float, float] | None:
+    """A bootstrap confidence interval for ``auc``, resampling whole groups (accounts) with replacement: an
+    account observed on many dates is one piece of evidence, not many, so rows are not resampled one by one.
+    Deterministic for a given seed. None when too few resamples hold both classes."""
+    members: dict[Any, list[int]] = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    keys = list(members)
+    if len(keys) < 2:
+        return None
+    rng = random.Random(seed)
+    values = []
+    for _round in range(rounds):
+        picked = [index for _draw in keys for index in members[keys[rng.randrange(len(keys))]]]
+        value = auc([scores[index] for index in picked], [labels[index] for index in picked])
+        if value is not None:
+            values.append(value)
+    if len(values) < rounds // 2:
+        return None
+    values.sort()
+    tail = (1 - level) / 2
+    return values[int(tail * len(values))], values[min(len(values) - 1, int((1 - tail) * len(values)))]
 
 
 def top_decile_lift(scores: Sequence[float], labels: Sequence[int]) -> float | None:

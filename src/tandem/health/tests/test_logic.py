@@ -144,3 +144,23 @@ def test_the_chart_maps_scores_to_svg_coordinates():
     chart = logic.line_chart([("2030-01-01", 100, "green"), ("2030-01-02", 0, "red")], red_below=40, green_from=70)
     assert chart.points[0].y == 8.0 and chart.points[1].y == 160.0
     assert chart.path.startswith("M10.0,8.0 L")
+
+
+def test_the_auc_interval_resamples_accounts_not_rows():
+    # Ten accounts, four dates each: the five riskiest accounts churn. Perfect ranking gives a degenerate interval.
+    scores = [float(account) for account in range(10) for _date in range(4)]
+    labels = [int(account >= 5) for account in range(10) for _date in range(4)]
+    groups = [account for account in range(10) for _date in range(4)]
+    assert logic.auc_interval(scores, labels, groups) == (1.0, 1.0)
+    # Scores that carry no information: the interval is wide and holds 0.5; the same seed gives the same interval.
+    noise = [float((account * 7919) % 13) for account in range(40) for _date in range(3)]
+    coin = [int(account % 2 == 0) for account in range(40) for _date in range(3)]
+    owners = [account for account in range(40) for _date in range(3)]
+    low, high = logic.auc_interval(noise, coin, owners)
+    assert low < 0.5 < high and high - low > 0.15
+    assert logic.auc_interval(noise, coin, owners) == (low, high)
+    # Treating the 120 rows as independent would claim three times the evidence there is: the row-wise interval
+    # is narrower than the account-wise one.
+    row_low, row_high = logic.auc_interval(noise, coin, list(range(120)))
+    assert row_high - row_low < high - low
+    assert logic.auc_interval([1.0, 2.0], [0, 1], ["only one account", "only one account"]) is None
