@@ -36,6 +36,23 @@ from tandem.customfields.services import custom_field_definitions, custom_values
 
 EDITABLE_FIELDS = ("account", "first_name", "last_name", "email", "other_emails", "phones", "title", "buying_role",
                    "language", "time_zone", "email_opt_out", "survey_opt_out", "external_id", "custom")
+# The everyday address (dot-atom local part, ASCII host names): a strict subset of what Django's validate_email
+# accepts, checked in ~1 µs instead of ~20; anything else goes to Django's validator (IP
+# literals, internationalised domains, localhost). A property test holds the subset claim.
+PLAIN_EMAIL = re.compile(r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+                         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}(?<!-)")
+
+
+def email_is_valid(address: str) -> bool:
+    if len(address) <= 320 and PLAIN_EMAIL.fullmatch(address):
+        return True
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 PHONE_ERRORS = {
     "unparseable": "Not a phone number: %(phone)s",
@@ -69,9 +86,7 @@ def _normalise_and_validate(contact: Contact) -> None:
     contact.email = normalise_email(contact.email)
     contact.other_emails = [normalise_email(e) for e in (contact.other_emails or []) if str(e).strip()]
     for address in ([contact.email] if contact.email else []) + contact.other_emails:
-        try:
-            validate_email(address)
-        except ValidationError:
+        if not email_is_valid(address):
             errors.setdefault("email" if address == contact.email else "other_emails", []).append(
                 _("Not a valid email address: %(email)s") % {"email": address})
     contact.other_emails = sorted(set(contact.other_emails) - {contact.email})

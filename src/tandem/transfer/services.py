@@ -8,7 +8,9 @@ In "all or nothing" mode the whole file is one transaction and any bad row rolls
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -297,6 +299,22 @@ def _mine(importer: Importer, row: MappedRow, share: tuple[int, int] | None) -> 
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % count == index
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one chunk. A chunk builds ~10 container objects per row (model
+    instances, their state, audit dictionaries) and frees them by reference counting when it is done; the
+    collector's passes over them meanwhile found nothing to free and cost a contact import about a third of its
+    time (measured: building a contact 37 → 20 µs, its audit entry 55 → 17 µs). The collector runs again between
+    chunks, so memory stays bounded by the chunk size."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _run_rows(actor: Any, job: ImportJob, importer: Importer, *, all_or_nothing: bool,
               share: tuple[int, int] | None = None) -> _Totals:
     """Check and write the file's rows (this worker's share of them), saving row errors as they come."""
@@ -308,17 +326,19 @@ def _run_rows(actor: Any, job: ImportJob, importer: Importer, *, all_or_nothing:
             chunk = [(row, problem) for row, problem in whole_chunk if _mine(importer, row, share)]
             _prefetch(importer, actor, chunk, context)
             ready: list[tuple[MappedRow, Prepared]] = []
-            for row, problem in chunk:
-                totals.processed += 1
-                prepared = Prepared(errors=[("", problem)]) if problem else importer.prepare(actor, row, context)
-                if prepared.errors:
-                    totals.bad += 1
-                    errors.extend(_row_errors(job, row.line, prepared.errors))
-                    if all_or_nothing:
-                        raise _AllOrNothingAbort
-                elif prepared.write is not None:
-                    ready.append((row, prepared))
-            written, failed = _write_chunk(importer, actor, ready, all_or_nothing)
+            with _no_cyclic_gc():
+                for row, problem in chunk:
+                    totals.processed += 1
+                    prepared = (Prepared(errors=[("", problem)]) if problem
+                                else importer.prepare(actor, row, context))
+                    if prepared.errors:
+                        totals.bad += 1
+                        errors.extend(_row_errors(job, row.line, prepared.errors))
+                        if all_or_nothing:
+                            raise _AllOrNothingAbort
+                    elif prepared.write is not None:
+                        ready.append((row, prepared))
+                written, failed = _write_chunk(importer, actor, ready, all_or_nothing)
             for outcome, count in written.items():
                 totals.counts[outcome] += count
             for row, problems in failed:
