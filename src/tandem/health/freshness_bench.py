@@ -34,11 +34,14 @@ GRACE_SECONDS = 120  # how long the watcher keeps looking after the last probe
 
 
 def _probe_accounts(count: int) -> list[tuple[int, str]]:
-    """``count`` probe accounts ready for an alert: no score today or yesterday, 100 ``drop_days`` ago, no open
-    flag. Returns ``[(pk, external id)]``."""
+    """``count`` probe accounts ready for an alert: customers (an active subscription: only customers get code
+    red) with no score today or yesterday, 100 ``drop_days`` ago, and no open flag. Returns ``[(pk, external id)]``."""
+    from decimal import Decimal
+
     from django.db import transaction
 
     from tandem.accounts.models import Account
+    from tandem.contracts.models import Product, Subscription
     from tandem.health import selectors
     from tandem.health.models import HealthSnapshot, RiskFlag
     from tandem.identity.models import User
@@ -54,6 +57,12 @@ def _probe_accounts(count: int) -> list[tuple[int, str]]:
         raise RuntimeError("no active scorecard scores high-touch accounts: run `tandem demo` or configure one")
     today = dt.datetime.now(dt.UTC).date()
     ids = [pk for pk, _ref in rows]
+    plan, _created = Product.objects.get_or_create(code="freshness-bench", defaults={"name": "Freshness bench plan"})
+    subscribed = set(Subscription.objects.filter(plan=plan).values_list("account_id", flat=True))
+    Subscription.objects.bulk_create([
+        Subscription(account_id=pk, plan=plan, currency="USD", seats=10, unit_price=Decimal(10), mrr=Decimal(100),
+                     start_date=today - dt.timedelta(days=200), end_date=today + dt.timedelta(days=300))
+        for pk in ids if pk not in subscribed])
     with transaction.atomic():
         HealthSnapshot.objects.filter(account_id__in=ids).delete()
         RiskFlag.objects.filter(account_id__in=ids).delete()
@@ -201,6 +210,10 @@ def run(*, seconds: float = 150, clients: int = 3, workers: int = 2, interval: f
                    "never_flagged": len(acknowledged) - len(alert_latency)},
         "score": _summary(score_latency),
         "alert": _summary(alert_latency),
+        "samples": [{"acknowledged_at": round(at, 2), "second_of_minute": round(at % 60, 1),
+                     "score_s": round(watched["scored"][ref] - at, 2) if ref in watched["scored"] else None,
+                     "alert_s": round(watched["flagged"][ref] - at, 2) if ref in watched["flagged"] else None}
+                    for ref, at in acknowledged],
     }
 
 

@@ -148,6 +148,8 @@ def _recompute_batch(batch: list[int], cards: selectors.ActiveScorecards, now: d
         rows.append(_Row(account_id, score, card.pk))
         previous = stored.get((account_id, day)) or stored.get((account_id, day - datetime.timedelta(days=1)))
         reference = stored.get((account_id, day - datetime.timedelta(days=card.drop_days)))
+        if inputs[account_id].seats is None:
+            continue  # no active subscription (a prospect, a former customer): scored, but no code red to act on
         decision = logic.code_red(score=score.score, color=score.color,
                                   previous_score=previous.score if previous else None,
                                   previous_color=previous.color if previous else None,

@@ -36,6 +36,7 @@ def test_the_score_explains_itself_and_its_change(team_account, csm):
 
 
 def test_an_outsider_gets_404_for_an_accounts_health_and_an_empty_at_risk_list(team_account, outsider):
+    subscribe(team_account)  # a customer: only customers get code red
     recompute.health_recompute(account_ids=[team_account.pk], now=NOW)
     headers = bearer_for(outsider, ALL)
     assert Client().get(f"/api/v1/health/accounts/{team_account.public_id}", **headers).status_code == 404
@@ -66,6 +67,7 @@ def test_overrides_through_the_api_need_the_write_scope(team_account, csm):
 
 
 def test_the_at_risk_list_and_resolving_with_a_reason(team_account, csm):
+    subscribe(team_account)  # a customer: only customers get code red
     recompute.health_recompute(account_ids=[team_account.pk], now=NOW)
     items = Client().get("/api/v1/health/at-risk", **bearer_for(csm, ALL)).json()["items"]
     assert [item["account"] for item in items] == [team_account.public_id]

@@ -79,6 +79,7 @@ def test_the_nightly_pass_is_idempotent(team_account):
     subscribe(team_account)
     usage(team_account, per_day=2, features=1, users=1)
     other = AccountFactory()
+    subscribe(other)  # a customer who does not use the product: red, flagged once
     first = recompute.recompute_all(now=NOW)
     second = recompute.recompute_all(now=NOW + datetime.timedelta(minutes=5))
     assert first.accounts == second.accounts == 2
@@ -174,7 +175,18 @@ def test_crossing_into_red_flags_once_notifies_csm_and_am_and_starts_the_playboo
     assert Activity.objects.filter(account=team_account, payload__event="health_code_red").count() == 1
 
 
+def test_an_account_without_an_active_subscription_is_scored_but_never_flagged(team_account, am, csm):
+    # A prospect or a former customer: red (no usage), yet nothing for a CSM to rescue — no flag, no alert.
+    prospect = AccountFactory(name="Prospect Co", owner=am)
+    subscribe(team_account)
+    result = recompute.health_recompute(account_ids=[prospect.pk, team_account.pk], now=NOW)
+    assert snapshot_of(prospect).color == "red" and snapshot_of(team_account).color == "red"
+    assert result.flagged == [team_account.pk]
+    assert not RiskFlag.objects.filter(account=prospect).exists()
+
+
 def test_resolving_code_red_needs_a_reason_and_is_on_the_timeline(team_account, csm, viewer):
+    subscribe(team_account)
     recompute.health_recompute(account_ids=[team_account.pk], now=NOW)
     flag = RiskFlag.objects.get()
     with pytest.raises(ValidationFailed) as error:
