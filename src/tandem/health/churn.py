@@ -1,15 +1,16 @@
 """The churn model, pure (no database): logistic regression (scikit-learn) on standardised point-in-time features,
 and each prediction's top drivers — coefficient × standardised feature value, the feature's push on the log-odds
-of churning (docs/health.md)."""
+of churning (docs/health.md).
+
+numpy and scikit-learn are imported when a model is trained or applied, not with this module: together they are
+~100 MB of every process's memory, and web workers, importers and exporters never need them (the Account 360
+page reads stored predictions)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 MIN_ROWS = 20
 
@@ -43,6 +44,9 @@ def train(features: Sequence[str], rows: Sequence[Sequence[float]], labels: Sequ
     positives = int(sum(labels))
     if len(rows) < MIN_ROWS or positives == 0 or positives == len(labels):
         return None
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
     matrix = np.asarray(rows, dtype=float)
     mean = matrix.mean(axis=0)
     scale = matrix.std(axis=0)
@@ -56,12 +60,16 @@ def train(features: Sequence[str], rows: Sequence[Sequence[float]], labels: Sequ
 def _standardised(model: TrainedModel, rows: Sequence[Sequence[float]]) -> Any:
     """Standardised with the training mean and spread, clipped to ±5: a value far outside anything seen in
     training says "extreme", not "infinitely extreme"."""
+    import numpy as np
+
     return np.clip((np.asarray(rows, dtype=float) - model.mean) / model.scale, -5.0, 5.0)
 
 
 def predict(model: TrainedModel, rows: Sequence[Sequence[float]]) -> list[float]:
     if not rows:
         return []
+    import numpy as np
+
     logits = _standardised(model, rows) @ model.coefficients + model.intercept
     return [float(value) for value in 1.0 / (1.0 + np.exp(-logits))]
 
