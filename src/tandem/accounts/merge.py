@@ -36,6 +36,20 @@ def register_merge_step(name: str, step: MergeStep) -> None:
     _STEPS[name] = step
 
 
+def move_by_account(model: Any, field: str = "account") -> MergeStep:
+    """The step for rows that simply point at the account: re-point the duplicate's rows at the kept one."""
+
+    def step(actor: Any, kept: Account, removed: Account) -> int:
+        return int(model.objects.filter(**{field: removed}).update(**{field: kept}))
+
+    return step
+
+
+def merge_steps() -> list[str]:
+    """The names of the registered steps (a merge record's ``moved`` has one count per step)."""
+    return list(_STEPS)
+
+
 def _move_children(actor: Any, kept: Account, removed: Account) -> int:
     return Account.objects.filter(parent=removed).exclude(pk=kept.pk).update(parent=kept)
 

@@ -29,7 +29,33 @@ def _open_handoffs_card(actor: Any) -> dict[str, Any] | None:
     return {"handoffs": handoffs, "me": actor.pk}
 
 
+def _merge_collaboration(actor: Any, kept: Account, removed: Account) -> int:
+    """Handoffs, comments and followers of the duplicate move to the kept account. A pending handoff to a role
+    the kept account already has one pending for would give that step two owners: it is cancelled. A person
+    following both accounts keeps one follow."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from tandem.collaboration.choices import HandoffStatus
+    from tandem.collaboration.models import Comment, Handoff
+    from tandem.notifications.models import Follow
+
+    pending_roles = Handoff.objects.filter(account=kept, status=HandoffStatus.PENDING).values("to_role")
+    Handoff.objects.filter(account=removed, status=HandoffStatus.PENDING, to_role__in=pending_roles).update(
+        status=HandoffStatus.CANCELLED, closed_at=timezone.now())
+    moved = Handoff.objects.filter(account=removed).update(account=kept)
+    account_type = ContentType.objects.get_for_model(Account)
+    moved += Comment.objects.filter(target_type=account_type, target_id=removed.pk).update(target_id=kept.pk)
+    following_kept = Follow.objects.filter(content_type=account_type, object_id=kept.pk).values("user")
+    Follow.objects.filter(content_type=account_type, object_id=removed.pk, user__in=following_kept).delete()
+    Follow.objects.filter(content_type=account_type, object_id=removed.pk).update(object_id=kept.pk)
+    return int(moved)
+
+
 def register() -> None:
+    from tandem.accounts.merge import register_merge_step
+
+    register_merge_step("collaboration", _merge_collaboration)
     register_commentable(Account, "account", url_for=lambda account: reverse(
         "accounts:account-detail", args=[account.public_id]), title_for=lambda account: account.name,
         noun=_("account"))

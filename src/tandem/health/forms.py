@@ -26,7 +26,7 @@ class OverrideForm(forms.Form):
 
 class ResolveForm(forms.Form):
     reason = forms.CharField(label=_("How was the risk resolved?"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.TextInput(attrs={"size": 24}))  # one line: the board stays a list
 
 
 SETTINGS = ("name", "segment", "active", "red_below", "green_from", "window_days", "drop_points", "drop_days")

@@ -42,6 +42,32 @@ def _context(actor: Any, account: Any) -> dict[str, Any] | None:
     }
 
 
+def _merge_health(actor: Any, kept: Any, removed: Any) -> int:
+    """Scores of days the kept account has no score for, overrides and code-red flags move (an open flag of the
+    duplicate is resolved when the kept account has one open: one alert per account); the duplicate's churn
+    prediction goes (the kept account's is refreshed nightly). The kept account is marked for a recompute over
+    the merged data."""
+    from django.utils import timezone
+
+    from tandem.health.models import ChurnPrediction, HealthOverride, HealthSnapshot, RiskFlag
+    from tandem.usage.services import mark_accounts_dirty
+
+    kept_days = HealthSnapshot.objects.filter(account=kept).values("day")
+    HealthSnapshot.objects.filter(account=removed, day__in=kept_days).delete()
+    moved = HealthSnapshot.objects.filter(account=removed).update(account=kept)
+    if RiskFlag.objects.filter(account=kept, resolved_at__isnull=True).exists():
+        RiskFlag.objects.filter(account=removed, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolution=f"Merged into {kept.name} ({kept.public_id}), which is flagged.")
+    moved += RiskFlag.objects.filter(account=removed).update(account=kept)
+    moved += HealthOverride.objects.filter(account=removed).update(account=kept)
+    ChurnPrediction.objects.filter(account=removed).delete()
+    mark_accounts_dirty(account_ids=[kept.pk])
+    return int(moved)
+
+
 def register() -> None:
+    from tandem.accounts.merge import register_merge_step
+
+    register_merge_step("health", _merge_health)
     register_section(AccountSection(key="health", order=15, template="health/account_section.html",
                                     context=_context))

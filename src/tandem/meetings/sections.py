@@ -35,6 +35,10 @@ def _today_context(actor: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from tandem.accounts.merge import move_by_account, register_merge_step
+    from tandem.meetings.models import Meeting
+
+    register_merge_step("meetings", move_by_account(Meeting))
     register_section(AccountSection(key="meetings", order=30, template="meetings/account_section.html",
                                     context=_account_context))
     register_home_card(HomeCard(key="meetings_today", order=15, template="meetings/home_card.html",

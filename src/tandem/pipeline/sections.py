@@ -48,7 +48,12 @@ def closing_card(actor: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from tandem.accounts.merge import move_by_account, register_merge_step
     from tandem.accounts.sections import AccountSection, register_section
+    from tandem.pipeline.models import Lead, Opportunity
+
+    register_merge_step("leads", move_by_account(Lead))
+    register_merge_step("opportunities", move_by_account(Opportunity))
     from tandem.core.home import HomeCard, register_home_card
 
     register_section(AccountSection(key="opportunities", order=12, template="pipeline/account_section.html",

@@ -14,6 +14,10 @@ def register() -> None:
 
     access.register()
     handlers.register()
+    from tandem.accounts.merge import move_by_account, register_merge_step
+    from tandem.renewals.models import RenewalRecord
+
+    register_merge_step("renewal_records", move_by_account(RenewalRecord))
     register_kind("renewal_assigned", _("Renewals given to me (90 days before the end)"),
                   (Channel.IN_APP, Channel.EMAIL))
     register_kind("renewal_negotiation", _("Renewal negotiations opening (30 days before the end)"),

@@ -26,5 +26,9 @@ def _account_context(actor: Any, account: Any) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from tandem.accounts.merge import move_by_account, register_merge_step
+    from tandem.tickets.models import Ticket
+
+    register_merge_step("tickets", move_by_account(Ticket))
     register_section(AccountSection(key="tickets", order=40, template="tickets/account_section.html",
                                     context=_account_context))

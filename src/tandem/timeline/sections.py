@@ -8,6 +8,10 @@ from tandem.timeline import views
 
 
 def register() -> None:
+    from tandem.accounts.merge import move_by_account, register_merge_step
+    from tandem.timeline.models import Activity
+
+    register_merge_step("timeline", move_by_account(Activity))
     register_section(AccountSection(key="timeline", order=5, template="timeline/account_section.html",
                                     context=views.account_section_context))
     register_contact_section(ContactSection(key="timeline", order=10, template="timeline/contact_section.html",

@@ -15,6 +15,15 @@ def _context(actor: Any, account: Any) -> dict[str, Any] | None:
     return {"usage": summary}
 
 
+def _merge_usage(actor: Any, kept: Any, removed: Any) -> int:
+    from tandem.usage.services import usage_move_account
+
+    return usage_move_account(kept_id=kept.pk, removed_id=removed.pk)
+
+
 def register() -> None:
+    from tandem.accounts.merge import register_merge_step
+
+    register_merge_step("usage", _merge_usage)
     register_section(AccountSection(key="usage", order=40, template="usage/account_section.html",
                                     context=_context))

@@ -296,6 +296,39 @@ def _write_sqlite(rows: Sequence[Row], received_at: dt.datetime) -> int:
         return len(new)
 
 
+# --- merging accounts --------------------------------------------------------------------------------------------
+
+
+def usage_move_account(*, kept_id: int, removed_id: int) -> int:
+    """An account merge: the duplicate's raw events, per-user sets and roll-ups become the kept account's
+    (call inside the merge's transaction). Roll-ups of a day and event both accounts have are added up; their
+    distinct users are recounted from the per-user sets where those still exist (the same end user seen on both
+    accounts counts once), and added up where retention has dropped them. Returns the events moved."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO usage_event (account_id, message_id, "timestamp", event, user_id, properties, received_at) '
+            'SELECT %s, message_id, "timestamp", event, user_id, properties, received_at FROM usage_event '
+            "WHERE account_id = %s ON CONFLICT DO NOTHING", [kept_id, removed_id])
+        moved = cursor.rowcount
+        cursor.execute("INSERT INTO usage_dailyuser (account_id, day, event, user_id) SELECT %s, day, event, user_id "
+                       "FROM usage_dailyuser WHERE account_id = %s ON CONFLICT DO NOTHING", [kept_id, removed_id])
+        cursor.execute("INSERT INTO usage_daily (account_id, day, event, events, users) SELECT %s, day, event, events, "
+                       "users FROM usage_daily WHERE account_id = %s ON CONFLICT (account_id, day, event) DO UPDATE "
+                       "SET events = usage_daily.events + excluded.events, users = usage_daily.users + excluded.users",
+                       [kept_id, removed_id])
+        cursor.execute(
+            "UPDATE usage_daily SET users = (SELECT count(*) FROM usage_dailyuser u WHERE u.account_id = "
+            "usage_daily.account_id AND u.day = usage_daily.day AND u.event = usage_daily.event) "
+            "WHERE account_id = %s AND EXISTS (SELECT 1 FROM usage_daily r WHERE r.account_id = %s "
+            "AND r.day = usage_daily.day AND r.event = usage_daily.event) AND EXISTS (SELECT 1 FROM usage_dailyuser u "
+            "WHERE u.account_id = usage_daily.account_id AND u.day = usage_daily.day AND u.event = usage_daily.event)",
+            [kept_id, removed_id])
+        for table in ("usage_event", "usage_dailyuser", "usage_daily", "usage_dirtyaccount"):
+            cursor.execute(f"DELETE FROM {table} WHERE account_id = %s", [removed_id])  # noqa: S608 (fixed names)
+    mark_accounts_dirty(account_ids=[kept_id])
+    return max(int(moved), 0)
+
+
 # --- dirty accounts (for the health job) ---------------------------------------------------------------------
 
 

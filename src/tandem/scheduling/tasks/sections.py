@@ -59,8 +59,20 @@ def mentions_card(actor: Any) -> dict[str, Any] | None:
     return {"mentions": items, "count": len(items) if len(items) < 5 else mentions.count()}
 
 
+def _merge_tasks(actor: Any, kept: Any, removed: Any) -> int:
+    from tandem.scheduling.models import Task
+
+    moved = Task.objects.filter(account=removed).update(account=kept)
+    Task.objects.filter(related_type=ContentType.objects.get_for_model(type(removed)),
+                        related_id=removed.pk).update(related_id=kept.pk)
+    return int(moved)
+
+
 def register() -> None:
+    from tandem.accounts.merge import register_merge_step
     from tandem.accounts.sections import AccountSection, register_section
+
+    register_merge_step("tasks", _merge_tasks)
     from tandem.contacts.sections import ContactSection, register_contact_section
     from tandem.core.home import HomeCard, register_home_card
 
