@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -156,3 +157,80 @@ def test_a_merge_moves_every_record_that_points_at_the_duplicate(admin, am, csm)
     assert all(count >= 0 for count in record.moved.values())
     assert {"timeline", "meetings", "tasks", "tickets", "leads", "opportunities", "renewal_records",
             "collaboration", "usage", "health"} <= set(record.moved)
+
+
+# --- contacts --------------------------------------------------------------------------------------------------
+
+CONTACT_NOT_ADDITIVE = {
+    "contacts.ContactMerge.kept": "the merge adds its own record",
+    "contacts.ContactAccountChange.contact": "moved; merging may also write a history row",
+}
+
+
+def contact_links() -> list[tuple[str, Any]]:
+    """Every way a row points at a contact: foreign keys (as querysets by contact) and many-to-many links."""
+    from tandem.contacts.models import Contact
+
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Contact:
+                found.append((f"{model._meta.label}.{field.name}", lambda c, m=model, n=field.name:
+                              m._base_manager.filter(**{n: c}).count()))
+        for field in model._meta.many_to_many:
+            if field.related_model is Contact:
+                through = field.remote_field.through
+                target = field.m2m_reverse_field_name()
+                found.append((f"{model._meta.label}.{field.name}", lambda c, t=through, n=target:
+                              t.objects.filter(**{n: c}).count()))
+    return found
+
+
+def contact_counts(contact: Any) -> dict[str, int]:
+    return {key: count(contact) for key, count in contact_links()}
+
+
+def test_a_contact_merge_moves_activities_meetings_tickets_comments_tasks_and_followers(admin, am):
+    from tandem.collaboration.models import Comment
+    from tandem.contacts import merge as contact_merge
+    from tandem.contacts import services as contact_services
+    from tandem.meetings.models import Meeting
+    from tandem.notifications.models import Follow
+    from tandem.scheduling.models import Task
+    from tandem.tickets.models import Ticket, TicketMessage
+    from tandem.timeline.models import Activity
+
+    account = AccountFactory(name="Acme", owner=am)
+    kept = contact_services.contact_create(actor=admin, account=account, last_name="Vogel", email="l@acme.example")
+    removed = contact_services.contact_create(actor=admin, account=account, last_name="Vogel", email="l2@acme.example")
+    contact_type = ContentType.objects.get_for_model(type(kept))
+    now = timezone.now()
+    shared = Activity.objects.create(account=account, type="call", subject="Call with both")
+    shared.contacts.add(kept, removed)
+    for contact in (kept, removed):
+        Activity.objects.create(account=account, type="email", subject="Mail").contacts.add(contact)
+        Meeting.objects.create(account=account, title="Demo", organiser=am, start=now,
+                               end=now + datetime.timedelta(hours=1)).contacts.add(contact)
+        ticket = Ticket.objects.create(account=account, subject="Help", requester=contact)
+        TicketMessage.objects.create(ticket=ticket, author_contact=contact, body="Please help", kind="reply",
+                                     direction="inbound")
+        Comment.objects.create(target_type=contact_type, target_id=contact.pk, body="Nice person", author=am)
+        Task.objects.create(title="Send the deck", related_type=contact_type, related_id=contact.pk)
+        Follow.objects.create(user=am, content_type=contact_type, object_id=contact.pk)
+    before_kept, before_removed = contact_counts(kept), contact_counts(removed)
+    record = contact_merge.contact_merge(actor=admin, kept=kept, removed=removed)
+    after = contact_counts(kept)
+    for key, _count in contact_links():
+        if key in CONTACT_NOT_ADDITIVE:
+            continue
+        if key == "timeline.Activity.contacts":  # the call with both keeps one link to the kept contact
+            assert after[key] == before_kept[key] + before_removed[key] - 1
+            continue
+        assert after[key] == before_kept[key] + before_removed[key], (key, before_kept[key], before_removed[key])
+    assert list(shared.contacts.all()) == [kept]
+    assert Comment.objects.filter(target_type=contact_type, target_id=kept.pk).count() == 2
+    assert Task.objects.filter(related_type=contact_type, related_id=kept.pk).count() == 2
+    assert Follow.objects.filter(content_type=contact_type, object_id=kept.pk, user=am).count() == 1
+    assert not Follow.objects.filter(content_type=contact_type, object_id=removed.pk).exists()
+    assert {"timeline", "meetings", "tickets", "ticket_messages", "comments", "tasks", "followers"} <= set(
+        record.moved)

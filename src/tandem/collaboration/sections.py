@@ -52,10 +52,27 @@ def _merge_collaboration(actor: Any, kept: Account, removed: Account) -> int:
     return int(moved)
 
 
+def _merge_contact_follows(actor: Any, kept: Contact, removed: Contact) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    from tandem.notifications.models import Follow
+
+    contact_type = ContentType.objects.get_for_model(Contact)
+    following_kept = Follow.objects.filter(content_type=contact_type, object_id=kept.pk).values("user")
+    Follow.objects.filter(content_type=contact_type, object_id=removed.pk, user__in=following_kept).delete()
+    return int(Follow.objects.filter(content_type=contact_type, object_id=removed.pk).update(object_id=kept.pk))
+
+
 def register() -> None:
     from tandem.accounts.merge import register_merge_step
 
     register_merge_step("collaboration", _merge_collaboration)
+    from tandem.collaboration.models import Comment
+    from tandem.contacts.merge import move_generic
+    from tandem.contacts.merge import register_merge_step as register_contact_merge_step
+
+    register_contact_merge_step("comments", move_generic(Comment, "target_type", "target_id"))
+    register_contact_merge_step("followers", _merge_contact_follows)
     register_commentable(Account, "account", url_for=lambda account: reverse(
         "accounts:account-detail", args=[account.public_id]), title_for=lambda account: account.name,
         noun=_("account"))

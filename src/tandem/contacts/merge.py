@@ -29,6 +29,43 @@ def register_merge_step(name: str, step: MergeStep) -> None:
     _STEPS[name] = step
 
 
+def move_by_contact(model: Any, field: str) -> MergeStep:
+    """The step for rows that point at the contact: re-point the duplicate's rows at the kept one."""
+
+    def step(actor: Any, kept: Contact, removed: Contact) -> int:
+        return int(model.objects.filter(**{field: removed}).update(**{field: kept}))
+
+    return step
+
+
+def move_contact_links(model: Any, field: str) -> MergeStep:
+    """The step for a many-to-many field to contacts (an activity's or a meeting's contacts): the duplicate's
+    links become the kept contact's; a record that had both keeps one link."""
+
+    def step(actor: Any, kept: Contact, removed: Contact) -> int:
+        relation = model._meta.get_field(field)
+        through = relation.remote_field.through
+        source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+        both = through.objects.filter(**{target: kept}).values(source)
+        through.objects.filter(**{target: removed, f"{source}__in": both}).delete()
+        return int(through.objects.filter(**{target: removed}).update(**{target: kept}))
+
+    return step
+
+
+def move_generic(model: Any, type_field: str, id_field: str) -> MergeStep:
+    """The step for rows pointing at the contact through a generic relation (comments, tasks)."""
+
+    def step(actor: Any, kept: Contact, removed: Contact) -> int:
+        from django.contrib.contenttypes.models import ContentType
+
+        contact_type = ContentType.objects.get_for_model(Contact)
+        return int(model.objects.filter(**{type_field: contact_type, id_field: removed.pk})
+                   .update(**{id_field: kept.pk}))
+
+    return step
+
+
 def _move_account_history(actor: Any, kept: Contact, removed: Contact) -> int:
     return ContactAccountChange.objects.filter(contact=removed).update(contact=kept)
 

@@ -39,6 +39,10 @@ def register() -> None:
     from tandem.meetings.models import Meeting
 
     register_merge_step("meetings", move_by_account(Meeting))
+    from tandem.contacts.merge import move_contact_links
+    from tandem.contacts.merge import register_merge_step as register_contact_merge_step
+
+    register_contact_merge_step("meetings", move_contact_links(Meeting, "contacts"))
     register_section(AccountSection(key="meetings", order=30, template="meetings/account_section.html",
                                     context=_account_context))
     register_home_card(HomeCard(key="meetings_today", order=15, template="meetings/home_card.html",

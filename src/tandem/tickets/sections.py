@@ -30,5 +30,11 @@ def register() -> None:
     from tandem.tickets.models import Ticket
 
     register_merge_step("tickets", move_by_account(Ticket))
+    from tandem.contacts.merge import move_by_contact
+    from tandem.contacts.merge import register_merge_step as register_contact_merge_step
+    from tandem.tickets.models import TicketMessage
+
+    register_contact_merge_step("tickets", move_by_contact(Ticket, "requester"))
+    register_contact_merge_step("ticket_messages", move_by_contact(TicketMessage, "author_contact"))
     register_section(AccountSection(key="tickets", order=40, template="tickets/account_section.html",
                                     context=_account_context))

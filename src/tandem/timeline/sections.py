@@ -12,6 +12,10 @@ def register() -> None:
     from tandem.timeline.models import Activity
 
     register_merge_step("timeline", move_by_account(Activity))
+    from tandem.contacts.merge import move_contact_links
+    from tandem.contacts.merge import register_merge_step as register_contact_merge_step
+
+    register_contact_merge_step("timeline", move_contact_links(Activity, "contacts"))
     register_section(AccountSection(key="timeline", order=5, template="timeline/account_section.html",
                                     context=views.account_section_context))
     register_contact_section(ContactSection(key="timeline", order=10, template="timeline/contact_section.html",

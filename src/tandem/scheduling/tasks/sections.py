@@ -73,6 +73,11 @@ def register() -> None:
     from tandem.accounts.sections import AccountSection, register_section
 
     register_merge_step("tasks", _merge_tasks)
+    from tandem.contacts.merge import move_generic
+    from tandem.contacts.merge import register_merge_step as register_contact_merge_step
+    from tandem.scheduling.models import Task
+
+    register_contact_merge_step("tasks", move_generic(Task, "related_type", "related_id"))
     from tandem.contacts.sections import ContactSection, register_contact_section
     from tandem.core.home import HomeCard, register_home_card
 
