@@ -48,6 +48,7 @@ def _merge_health(actor: Any, kept: Any, removed: Any) -> int:
     prediction goes (the kept account's is refreshed nightly). The kept account is marked for a recompute over
     the merged data."""
     from django.utils import timezone
+    from django.utils.translation import gettext
 
     from tandem.health.models import ChurnPrediction, HealthOverride, HealthSnapshot, RiskFlag
     from tandem.usage.services import mark_accounts_dirty
@@ -57,7 +58,9 @@ def _merge_health(actor: Any, kept: Any, removed: Any) -> int:
     moved = HealthSnapshot.objects.filter(account=removed).update(account=kept)
     if RiskFlag.objects.filter(account=kept, resolved_at__isnull=True).exists():
         RiskFlag.objects.filter(account=removed, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolution=f"Merged into {kept.name} ({kept.public_id}), which is flagged.")
+            resolved_at=timezone.now(),
+            resolution=gettext("Merged into %(name)s (%(id)s), which is flagged.") % {"name": kept.name,
+                                                                                     "id": kept.public_id})
     moved += RiskFlag.objects.filter(account=removed).update(account=kept)
     moved += HealthOverride.objects.filter(account=removed).update(account=kept)
     ChurnPrediction.objects.filter(account=removed).delete()
