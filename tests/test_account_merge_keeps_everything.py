@@ -73,7 +73,8 @@ def give_everything(account: Account, *, owner, other, role_csm, role_am, day_of
     today = now.date()
     account_type = ContentType.objects.get_for_model(Account)
     Activity.objects.create(account=account, type="note", subject=f"Note on {account.name}")
-    Meeting.objects.create(account=account, title="QBR", organiser=owner, start=now, end=now + datetime.timedelta(hours=1))
+    Meeting.objects.create(account=account, title="QBR", organiser=owner, start=now,
+                           end=now + datetime.timedelta(hours=1))
     Task.objects.create(account=account, title="Call back")
     Task.objects.create(title="Related only", related_type=account_type, related_id=account.pk)
     Ticket.objects.create(account=account, subject="Broken export")
