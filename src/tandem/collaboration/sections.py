@@ -38,7 +38,6 @@ def _merge_collaboration(actor: Any, kept: Account, removed: Account) -> int:
 
     from tandem.collaboration.choices import HandoffStatus
     from tandem.collaboration.models import Comment, Handoff
-    from tandem.notifications.models import Follow
 
     pending_roles = Handoff.objects.filter(account=kept, status=HandoffStatus.PENDING).values("to_role")
     Handoff.objects.filter(account=removed, status=HandoffStatus.PENDING, to_role__in=pending_roles).update(
@@ -46,21 +45,21 @@ def _merge_collaboration(actor: Any, kept: Account, removed: Account) -> int:
     moved = Handoff.objects.filter(account=removed).update(account=kept)
     account_type = ContentType.objects.get_for_model(Account)
     moved += Comment.objects.filter(target_type=account_type, target_id=removed.pk).update(target_id=kept.pk)
-    following_kept = Follow.objects.filter(content_type=account_type, object_id=kept.pk).values("user")
-    Follow.objects.filter(content_type=account_type, object_id=removed.pk, user__in=following_kept).delete()
-    Follow.objects.filter(content_type=account_type, object_id=removed.pk).update(object_id=kept.pk)
+    _move_follows(actor, kept, removed)
     return int(moved)
 
 
-def _merge_contact_follows(actor: Any, kept: Contact, removed: Contact) -> int:
+def _move_follows(actor: Any, kept: Any, removed: Any) -> int:
+    """Followers of a merged duplicate (account or contact) follow the kept record; someone following both keeps
+    one follow."""
     from django.contrib.contenttypes.models import ContentType
 
     from tandem.notifications.models import Follow
 
-    contact_type = ContentType.objects.get_for_model(Contact)
-    following_kept = Follow.objects.filter(content_type=contact_type, object_id=kept.pk).values("user")
-    Follow.objects.filter(content_type=contact_type, object_id=removed.pk, user__in=following_kept).delete()
-    return int(Follow.objects.filter(content_type=contact_type, object_id=removed.pk).update(object_id=kept.pk))
+    record_type = ContentType.objects.get_for_model(type(kept))
+    following_kept = Follow.objects.filter(content_type=record_type, object_id=kept.pk).values("user")
+    Follow.objects.filter(content_type=record_type, object_id=removed.pk, user__in=following_kept).delete()
+    return int(Follow.objects.filter(content_type=record_type, object_id=removed.pk).update(object_id=kept.pk))
 
 
 def register() -> None:
@@ -72,7 +71,7 @@ def register() -> None:
     from tandem.contacts.merge import register_merge_step as register_contact_merge_step
 
     register_contact_merge_step("comments", move_generic(Comment, "target_type", "target_id"))
-    register_contact_merge_step("followers", _merge_contact_follows)
+    register_contact_merge_step("followers", _move_follows)
     register_commentable(Account, "account", url_for=lambda account: reverse(
         "accounts:account-detail", args=[account.public_id]), title_for=lambda account: account.name,
         noun=_("account"))

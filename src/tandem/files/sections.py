@@ -18,12 +18,9 @@ def _context(actor: Any, account: Any) -> dict[str, Any] | None:
             "can_upload": can(actor, Action.CREATE, resource="file") and can(actor, Action.CHANGE, account)}
 
 
-def _merge_files(actor: Any, kept: Any, removed: Any) -> int:
-    from tandem.files.models import StoredFile
-
-    return StoredFile.objects.filter(account=removed).update(account=kept)
-
-
 def register() -> None:
     register_section(AccountSection(key="files", order=20, template="files/account_section.html", context=_context))
-    register_merge_step("files", _merge_files)
+    from tandem.accounts.merge import move_by_account
+    from tandem.files.models import StoredFile
+
+    register_merge_step("files", move_by_account(StoredFile))

@@ -325,3 +325,25 @@ def recompute_everything_request(*, actor: Any) -> None:
 
 def accounts_mark_dirty(*, account_ids: Sequence[int]) -> None:
     mark_accounts_dirty(account_ids=account_ids)
+
+
+def health_move_account(*, kept: Account, removed: Account) -> int:
+    """An account merge (inside its transaction): scores of days the kept account has no score for, overrides
+    and code-red flags move (an open flag of the duplicate is resolved when the kept account has one open: one
+    alert per account); the duplicate's churn prediction goes (the kept account's is refreshed nightly). The kept
+    account is marked for a recompute over the merged data."""
+    from tandem.health.models import ChurnPrediction, HealthSnapshot
+
+    kept_days = HealthSnapshot.objects.filter(account=kept).values("day")
+    HealthSnapshot.objects.filter(account=removed, day__in=kept_days).delete()
+    moved = HealthSnapshot.objects.filter(account=removed).update(account=kept)
+    if RiskFlag.objects.filter(account=kept, resolved_at__isnull=True).exists():
+        RiskFlag.objects.filter(account=removed, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(),
+            resolution=_("Merged into %(name)s (%(id)s), which is flagged.") % {"name": kept.name,
+                                                                                     "id": kept.public_id})
+    moved += RiskFlag.objects.filter(account=removed).update(account=kept)
+    moved += HealthOverride.objects.filter(account=removed).update(account=kept)
+    ChurnPrediction.objects.filter(account=removed).delete()
+    mark_accounts_dirty(account_ids=[kept.pk])
+    return int(moved)
