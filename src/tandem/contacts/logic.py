@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -19,6 +21,9 @@ def normalise_phone(raw: str, *, default_region: str = "") -> PhoneResult:
     text = raw.strip()
     if not text:
         return PhoneResult(None, "empty")
+    quick = _international_e164(text)
+    if quick is not None:
+        return PhoneResult(quick, None)
     try:
         number = phonenumbers.parse(text, default_region.upper() or None)
     except phonenumbers.NumberParseException:
@@ -26,6 +31,53 @@ def normalise_phone(raw: str, *, default_region: str = "") -> PhoneResult:
     if not phonenumbers.is_valid_number(number):
         return PhoneResult(None, "invalid")
     return PhoneResult(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None)
+
+
+# "+49 30 1234567", "+1-415-555-0100": a plus sign, then digits in groups separated by one space, hyphen or dot.
+INTERNATIONAL = re.compile(r"\+[1-9][0-9]*(?:[ .-][0-9]+)*")
+_SEPARATORS = str.maketrans("", "", " .-")
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(country_code: int) -> tuple[phonenumbers.PhoneMetadata, re.Pattern[str] | None] | None:
+    """The metadata of a country calling code and its national-prefix pattern; None for codes not tied to one
+    region (800, 808, ...) and unknown ones."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    if region in ("ZZ", "001"):
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    return metadata, re.compile(prefix) if prefix else None
+
+
+def _international_e164(text: str) -> str | None:
+    """The E.164 form of a valid number written internationally in plain digit groups, in a few microseconds; None
+    when the number is not of that shape, or not valid, or might be read differently by ``phonenumbers.parse`` (a
+    national number starting with 0 or with the region's national prefix): the caller then asks ``parse``, which
+    decides. Parsing is ~50 µs of pure Python per number and dominated imports of contacts; a property test holds
+    this to the same answers as ``parse`` + ``is_valid_number`` wherever it answers."""
+    if not INTERNATIONAL.fullmatch(text):
+        return None
+    digits = text[1:].translate(_SEPARATORS)
+    for length in (1, 2, 3):
+        country_code = int(digits[:length])
+        if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return None
+    national = digits[length:]
+    plan = _plan(country_code)
+    if plan is None or not 2 <= len(national) <= 17 or national[0] == "0":
+        return None
+    metadata, national_prefix = plan
+    if national_prefix is not None and national_prefix.match(national):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
+    if not phonenumbers.is_valid_number_for_region(number, metadata.id):
+        return None
+    return f"+{country_code}{national}"
 
 
 def display_phone(e164: str) -> str:

@@ -40,7 +40,8 @@ EDITABLE_FIELDS = ("account", "first_name", "last_name", "email", "other_emails"
 # accepts, checked in ~1 µs instead of ~20; anything else goes to Django's validator (IP
 # literals, internationalised domains, localhost). A property test holds the subset claim.
 PLAIN_EMAIL = re.compile(r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
-                         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}(?<!-)")
+                         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                         r"(?!-)(?:[A-Za-z-]{2,63}|xn--[A-Za-z0-9]{1,59})(?<!-)")  # top-level domain: no digits
 
 
 def email_is_valid(address: str) -> bool:

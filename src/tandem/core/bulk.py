@@ -12,18 +12,29 @@ for every row."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
+
+
+def _dump_json(value: Any) -> bytes:
+    """orjson where it can (a few times faster than the standard library on audit changes), the standard library
+    for what orjson refuses (non-string keys, integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value).encode()
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any]:
     if isinstance(field, models.JSONField):
         from psycopg.types.json import Jsonb
 
-        return lambda value: None if value is None else Jsonb(value)
+        return lambda value: None if value is None else Jsonb(value, dumps=_dump_json)
     return lambda value: value
 
 
@@ -146,3 +157,39 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     fill = {name: _filler(fields.get(name)) for name in columns}  # unknown names: insert_tuples says which
     return insert_tuples(model, columns, [tuple(row[name] if name in row else fill[name]() for name in columns)
                                           for row in rows])
+
+
+_BUILD_PLANS: dict[type[models.Model], tuple[list[tuple[models.Field, Callable[[], Any]]], frozenset[str]]] = {}
+
+
+def build(model: type[models.Model], values: Mapping[str, Any]) -> models.Model:
+    """``model(**values)`` for many new records at about half the cost: the instance is built from positional
+    values (Django's fast path), each field not given gets its default (computed anew when callable, e.g. public
+    ids), and a related object given by field name is cached on the instance as keyword construction does. Only
+    concrete fields, by name (``account``) or attribute name (``account_id``)."""
+    cached = _BUILD_PLANS.get(model)
+    if cached is None:
+        fields = model._meta.concrete_fields
+        cached = _BUILD_PLANS[model] = ([(field, _filler(field)) for field in fields],
+                                        frozenset(name for field in fields for name in (field.name, field.attname)))
+    plan, known = cached
+    unknown = [name for name in values if name not in known]
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(unknown)}.")
+    arguments = []
+    related = []
+    for field, fill in plan:
+        if field.name in values:
+            value = values[field.name]
+            if field.is_relation:
+                related.append((field, value))
+                value = None if value is None else value.pk
+        elif field.attname in values:
+            value = values[field.attname]
+        else:
+            value = fill()
+        arguments.append(value)
+    instance = model(*arguments)
+    for field, value in related:
+        field.set_cached_value(instance, value)  # type: ignore[attr-defined]
+    return instance

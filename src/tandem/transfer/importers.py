@@ -26,6 +26,7 @@ from tandem.contacts import services as contact_services
 from tandem.contacts.choices import BuyingRole
 from tandem.contacts.logic import normalise_email
 from tandem.contacts.models import Contact
+from tandem.core.bulk import build
 from tandem.core.exceptions import DomainError
 from tandem.customfields.choices import CUSTOMIZABLE_RESOURCES
 from tandem.customfields.selectors import custom_field_list
@@ -177,25 +178,36 @@ def guess_mapping(importer: Importer, headers: list[str]) -> dict[str, str]:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-_CHOICE_TABLES: dict[tuple[Any, str | None], dict[str, str]] = {}
+_CODE_TABLES: dict[Any, dict[str, str]] = {}
+_LABEL_TABLES: dict[tuple[Any, str | None], dict[str, str]] = {}
+
+
+def _listed(choices: type[Choices] | list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return list(choices.choices) if isinstance(choices, type) else choices
 
 
 def _choice(value: str, choices: type[Choices] | list[tuple[str, Any]]) -> str | None:
-    """The code of a choice written as its code or label (any case, '-' or ' ' for '_'), in the active language.
+    """The code of a choice written as its code (any case, '-' or ' ' for '_') or its label in the active language.
     Pass the choices class itself where there is one: its ``.choices`` list is built anew on every access (with
-    lazy labels), which cost a contact import a fifth of its validation time."""
-    key = (choices if isinstance(choices, type) else tuple(code for code, _label in choices),
-           translation.get_language())
-    table = _CHOICE_TABLES.get(key)
-    if table is None:
-        table = {}
-        listed = choices.choices if isinstance(choices, type) else choices
-        for code, label in reversed(listed):  # earlier choices win, as when they were compared in order
-            for spelling in (code.lower(), str(label).lower(), code.replace("_", " ").lower(),
-                             code.replace("_", "-").lower()):
-                table[spelling] = code
-        _CHOICE_TABLES[key] = table
-    return table.get(value.strip().lower())
+    lazy labels), which cost a contact import a fifth of its validation time. Codes are tried first, without asking
+    for the active language (~10 µs a row)."""
+    key = choices if isinstance(choices, type) else tuple(code for code, _label in choices)
+    codes = _CODE_TABLES.get(key)
+    if codes is None:
+        codes = {}
+        for code, _label in reversed(_listed(choices)):  # earlier choices win, as when they were compared in order
+            for spelling in (code.lower(), code.replace("_", " ").lower(), code.replace("_", "-").lower()):
+                codes[spelling] = code
+        _CODE_TABLES[key] = codes
+    written = value.strip().lower()
+    if written in codes:
+        return codes[written]
+    language_key = (key, translation.get_language())
+    labels = _LABEL_TABLES.get(language_key)
+    if labels is None:
+        labels = {str(label).lower(): code for code, label in reversed(_listed(choices))}
+        _LABEL_TABLES[language_key] = labels
+    return labels.get(written)
 
 
 def _bool(value: str) -> bool | None:
@@ -489,7 +501,7 @@ def _prepare_contact(actor: Any, row: MappedRow, context: FileContext) -> Prepar
         for name, value in values.items():
             setattr(candidate, name, value)
     else:
-        candidate = Contact(**values)
+        candidate = build(Contact, values)
     try:
         contact_services.contact_validate(contact=candidate)
     except DomainError as error:

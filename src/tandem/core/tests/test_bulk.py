@@ -44,3 +44,31 @@ def test_insert_tuples_refuses_a_column_the_model_does_not_have():
     with pytest.raises(ValueError, match="no column"), transaction.atomic():
         insert_tuples(Account, ("name", "account"), [("X", None)])
     assert insert_tuples(Account, ("name",), []) == []
+
+
+def test_build_makes_the_same_record_as_keyword_construction_with_fresh_defaults():
+    from tandem.contacts.models import Contact
+    from tandem.core.bulk import build
+
+    parent = Account.objects.create(name="Built parent", country="DE")
+    values = {"first_name": "Ana", "last_name": "Li", "email": "ana@example.com", "phones": ["+49301234567"],
+              "account": parent, "email_opt_out": True}
+    built, keyword = build(Contact, values), Contact(**values)
+    for field in Contact._meta.concrete_fields:
+        if field.name != "public_id":
+            assert getattr(built, field.attname) == getattr(keyword, field.attname), field.name
+    assert built.account is parent and built.account_id == parent.pk  # cached: no query to read it back
+    assert built.public_id and built.public_id != build(Contact, values).public_id
+    assert built.custom == {} and built.custom is not build(Contact, values).custom
+    assert build(Contact, {"account_id": parent.pk, "email": "x@example.com"}).account_id == parent.pk
+    with pytest.raises(TypeError, match="no field nickname"):
+        build(Contact, {"nickname": "A"})
+
+
+def test_json_columns_are_written_by_orjson_and_by_the_standard_library_where_orjson_refuses():
+    with transaction.atomic():
+        keys = insert_rows(Account, [{"name": "Json A", "custom": {"tags": ["x", "ü"], "n": 1.5}},
+                                     {"name": "Json B", "custom": {1: "integer key", "big": 2**70}}])
+    first, second = (Account.objects.get(pk=key) for key in keys)
+    assert first.custom == {"tags": ["x", "ü"], "n": 1.5}
+    assert second.custom == {"1": "integer key", "big": 2**70}
