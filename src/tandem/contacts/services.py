@@ -192,7 +192,7 @@ def contact_import_many(*, actor: Any, creates: list[Contact],
         raise PermissionDenied(_("You may not create contacts."))
     account_ids = {c.account_id for c in creates if c.account_id} | {
         changes["account"].pk for _contact, changes in updates if changes.get("account") is not None}
-    if account_ids and restrict(Account.objects.filter(pk__in=account_ids), actor).count() != len(account_ids):
+    if account_ids and restrict(Account.objects.filter(pk__any_of=account_ids), actor).count() != len(account_ids):
         raise ValidationFailed(_("Unknown account."), errors={"account": [_("Unknown account.")]})
     update_ids = [contact.pk for contact, _changes in updates]
     if update_ids and restrict(Contact.objects.filter(pk__in=update_ids), actor,

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from tandem.core import lookups
+
+        lookups.register()
         # Register every periodic job declared in core/schedule.py with Huey.
         from tandem.core import schedule
 

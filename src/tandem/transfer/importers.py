@@ -406,14 +406,14 @@ def _prefetch_contacts(actor: Any, rows: list[MappedRow], context: FileContext) 
     external_ids = {row["external_id"] for row in rows if row.get("external_id")}
     emails = {_email_key(row["email"]) for row in rows if row.get("email")}
     by_external_id: dict[Any, Any] = {}
-    for contact in Contact.objects.filter(external_id__in=external_ids).order_by("last_name", "first_name", "id"):
+    for contact in Contact.objects.filter(external_id__any_of=external_ids).order_by("last_name", "first_name", "id"):
         by_external_id.setdefault(contact.external_id, contact)
     by_email: dict[Any, Any] = {}
-    for contact in (Contact.objects.alias(email_key=Lower("email")).filter(email_key__in=emails)
+    for contact in (Contact.objects.alias(email_key=Lower("email")).filter(email_key__any_of=emails)
                     .order_by("last_name", "first_name", "id")):
         by_email.setdefault(contact.email.lower(), contact)
     found = {contact.pk for contact in (*by_external_id.values(), *by_email.values())}
-    changeable = set(restrict(Contact.objects.filter(pk__in=found), actor, Action.CHANGE)
+    changeable = set(restrict(Contact.objects.filter(pk__any_of=found), actor, Action.CHANGE)
                      .values_list("pk", flat=True)) if found else set()
     visible = restrict(Account.objects.only("id", "name", "country", "external_id", "domain"), actor)
     account_ids = {row["account_external_id"] for row in rows if row.get("account_external_id")}
@@ -423,9 +423,9 @@ def _prefetch_contacts(actor: Any, rows: list[MappedRow], context: FileContext) 
         "contact_by_external_id": by_external_id,
         "contact_by_email": by_email,
         "contact_changeable": {pk: True for pk in changeable},
-        "account_by_external_id": {a.external_id: a for a in visible.filter(external_id__in=account_ids)}
+        "account_by_external_id": {a.external_id: a for a in visible.filter(external_id__any_of=account_ids)}
         if account_ids else {},
-        "account_by_domain": _first_by(visible.filter(domain__in=domains), "domain") if domains else {},
+        "account_by_domain": _first_by(visible.filter(domain__any_of=domains), "domain") if domains else {},
     }
 
 

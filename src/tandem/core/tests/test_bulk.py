@@ -72,3 +72,26 @@ def test_json_columns_are_written_by_orjson_and_by_the_standard_library_where_or
     first, second = (Account.objects.get(pk=key) for key in keys)
     assert first.custom == {"tags": ["x", "ü"], "n": 1.5}
     assert second.custom == {"1": "integer key", "big": 2**70}
+
+
+def test_any_of_finds_what_in_finds_on_every_database():
+    from django.db.models.functions import Lower
+
+    names = [f"Any {index}" for index in range(5)]
+    Account.objects.bulk_create([Account(name=name) for name in names])
+    wanted = ["Any 1", "Any 3", "nobody", None]
+    assert sorted(Account.objects.filter(name__any_of=wanted).values_list("name", flat=True)) == ["Any 1", "Any 3"]
+    assert sorted(Account.objects.alias(key=Lower("name")).filter(key__any_of=["any 4"])
+                  .values_list("name", flat=True)) == ["Any 4"]
+    ids = list(Account.objects.filter(name__in=names[:2]).values_list("pk", flat=True))
+    assert Account.objects.filter(pk__any_of=ids).count() == 2
+    assert not Account.objects.filter(name__any_of=[]).exists()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        list(Account.objects.filter(name__any_of=names))
+    if connection.vendor == "postgresql":  # one array parameter, not one placeholder per value
+        assert "= ANY(" in captured[0]["sql"] and captured[0]["sql"].count("Any ") == 5
+    else:
+        assert " IN (" in captured[0]["sql"]
