@@ -205,7 +205,10 @@ def test_demo_data_is_deterministic_and_not_duplicated(tmp_path):
 
 
 def _account_names(exported: str) -> list[str]:
-    return sorted(row["name"] for row in csv.DictReader(io.StringIO(exported)))
+    """Each account as name, domain, tier, stage, owner and parent: what one seed must reproduce exactly."""
+    return sorted(" | ".join((row["name"], row["domain"], row["tier"], row["lifecycle_stage"], row["owner_email"],
+                              row["parent_external_id"]))
+                  for row in csv.DictReader(io.StringIO(exported)))
 
 
 # --- tokens --------------------------------------------------------------------------------------------------
