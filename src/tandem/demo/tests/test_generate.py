@@ -94,3 +94,14 @@ def test_demo_has_comments_with_mentions_and_a_pending_handoff_per_persona(demo)
     assert Comment.objects.count() == 12 and CommentMention.objects.count() == 12
     senders = set(Handoff.objects.filter(status="pending").values_list("from_user__email", flat=True))
     assert senders == {"ian.impl@demo.tandem", "amy.am@demo.tandem", "jun.am@demo.tandem"}
+
+
+def test_the_demo_writes_its_tickets_through_the_ticket_services(demo):
+    from tandem.demo.tickets import TICKETS
+    from tandem.tickets.models import Ticket
+
+    subjects = [row[0] for row in TICKETS]
+    assert Ticket.objects.filter(subject__in=subjects).count() == len(TICKETS)
+    assert Ticket.objects.filter(tier=2, escalated_at__isnull=False).exists()
+    assert Ticket.objects.filter(status="pending_customer", resolution_due_at__isnull=True).exists()
+    assert Ticket.objects.filter(satisfaction_rating=5, subject__in=subjects).count() == 2

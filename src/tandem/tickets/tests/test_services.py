@@ -264,15 +264,3 @@ def test_the_report_computes_times_attainment_volume_and_backlog(agent, account)
     # the high-priority first-response target is 120 minutes: 30, 60 and 120 are met, 480 is not
     assert report.first_response_attainment == 0.75
     assert report.backlog == 1 and report.backlog_by_status == {"new": 1}
-
-
-def test_the_demo_generator_writes_tickets_through_the_services(db):
-    from tandem.demo.generate import generate
-
-    generate(seed=7, scale="small", password="demo-password-123", progress=lambda _text: None)
-    from tandem.demo.tickets import TICKETS
-
-    assert Ticket.objects.filter(subject__in=[row[0] for row in TICKETS]).count() == len(TICKETS)
-    assert Ticket.objects.filter(tier=2, escalated_at__isnull=False).exists()
-    assert Ticket.objects.filter(status="pending_customer", resolution_due_at__isnull=True).exists()
-    assert Ticket.objects.filter(satisfaction_rating=5, subject__in=[row[0] for row in TICKETS]).count() == 2
