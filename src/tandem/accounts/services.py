@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -162,10 +163,33 @@ def account_update(*, actor: Any, account: Account, **changes: Any) -> Account:
     return locked
 
 
+# What deleting an account would destroy for good and so refuses: each app registers a function that describes
+# the account's records of its kind ("3 subscriptions"), or returns "" when it has none.
+_DELETION_GUARDS: dict[str, Callable[[Account], str]] = {}
+
+
+def register_deletion_guard(name: str, describe: Callable[[Account], str]) -> None:
+    _DELETION_GUARDS[name] = describe
+
+
+def account_deletion_blockers(account: Account) -> list[str]:
+    """Why the account may not be deleted (empty when it may): its revenue and pipeline history."""
+    return [text for text in (describe(account) for describe in _DELETION_GUARDS.values()) if text]
+
+
 def account_delete(*, actor: Any, account: Account) -> None:
+    """Delete an account created by mistake. An account with revenue or pipeline history is refused: deleting it
+    would cascade to its subscriptions and opportunities and rewrite past MRR, churn and win rates. A customer who
+    left is marked churned; a duplicate is merged into the account it duplicates (which keeps everything)."""
     if not can(actor, Action.DELETE, account):
         raise PermissionDenied(_("You may not delete this account."))
     with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        blockers = account_deletion_blockers(account)
+        if blockers:
+            raise Conflict(_("%(account)s has history that deleting it would destroy (%(history)s). Set its stage "
+                             "to churned if the customer left, or merge it into the account it duplicates.")
+                           % {"account": account.name, "history": ", ".join(blockers)})
         audit_deleted(actor=actor, obj=account, fields=AUDITED_FIELDS)
         account.delete()
 

@@ -22,7 +22,7 @@ from tandem.accounts.forms import AccountForm
 from tandem.accounts.rollups import account_rollup
 from tandem.accounts.sections import sections_for
 from tandem.api.pagination import paginate
-from tandem.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tandem.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from tandem.core.forms import add_domain_errors
 from tandem.customfields.forms import add_custom_fields, custom_changes, custom_display
 from tandem.customfields.lists import Column, list_context, list_query
@@ -111,7 +111,8 @@ def account_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "history": _redacted(actor, "account", selectors.account_history(actor=actor, account=account)[:20]),
         "merges": selectors.account_merges(actor=actor, account=account)[:5],
         "can_change": can(actor, Action.CHANGE, account),
-        "can_delete": can(actor, Action.DELETE, account),
+        "can_delete": (can_delete := can(actor, Action.DELETE, account)),
+        "delete_blockers": services.account_deletion_blockers(account) if can_delete else [],
         "pricing": field_access(actor, "account", "pricing"),
         "can_explain": can(actor, Action.VIEW, resource="access_policy"),
     })
@@ -167,7 +168,11 @@ def account_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 @require_POST
 def account_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     account = _get_or_404(request, public_id)
-    services.account_delete(actor=request.user, account=account)
+    try:
+        services.account_delete(actor=request.user, account=account)
+    except Conflict as refused:
+        messages.error(request, refused.message)
+        return redirect("accounts:account-detail", account.public_id)
     messages.success(request, _("Account deleted."))
     return redirect("accounts:account-list")
 

@@ -56,10 +56,22 @@ def _merge_subscriptions(actor: Any, kept: Any, removed: Any) -> int:
     return move_subscriptions(actor=actor, kept=kept, removed=removed)
 
 
+def _subscriptions_held(account: Any) -> str:
+    from django.utils.translation import ngettext
+
+    from tandem.contracts.models import Subscription
+
+    count = Subscription.objects.filter(account=account).count()
+    return ngettext("%(count)s subscription", "%(count)s subscriptions", count) % {"count": count} if count else ""
+
+
 def register() -> None:
     from django.utils.translation import gettext_lazy
 
+    from tandem.accounts.services import register_deletion_guard
+
     register_rollup(RollupMetric("mrr", gettext_lazy("MRR (with child accounts)"), _mrr_in_hierarchy, order=20))
     register_merge_step("subscriptions", _merge_subscriptions)
+    register_deletion_guard("subscriptions", _subscriptions_held)
     register_section(AccountSection(key="subscriptions", order=8, template="contracts/account_section.html",
                                     context=_context))

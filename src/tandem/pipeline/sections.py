@@ -47,6 +47,15 @@ def closing_card(actor: Any) -> dict[str, Any] | None:
             "can_read_pricing": field_access(actor, "opportunity", "pricing").can_read}
 
 
+def _opportunities_held(account: Any) -> str:
+    from django.utils.translation import ngettext
+
+    from tandem.pipeline.models import Opportunity
+
+    count = Opportunity.objects.filter(account=account).count()
+    return ngettext("%(count)s opportunity", "%(count)s opportunities", count) % {"count": count} if count else ""
+
+
 def register() -> None:
     from tandem.accounts.merge import move_by_account, register_merge_step
     from tandem.accounts.sections import AccountSection, register_section
@@ -54,6 +63,9 @@ def register() -> None:
 
     register_merge_step("leads", move_by_account(Lead))
     register_merge_step("opportunities", move_by_account(Opportunity))
+    from tandem.accounts.services import register_deletion_guard
+
+    register_deletion_guard("opportunities", _opportunities_held)
     from tandem.core.home import HomeCard, register_home_card
 
     register_section(AccountSection(key="opportunities", order=12, template="pipeline/account_section.html",
