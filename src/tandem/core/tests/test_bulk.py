@@ -72,6 +72,12 @@ def test_json_columns_are_written_by_orjson_and_by_the_standard_library_where_or
     first, second = (Account.objects.get(pk=key) for key in keys)
     assert first.custom == {"tags": ["x", "ü"], "n": 1.5}
     assert second.custom == {"1": "integer key", "big": 2**70}
+    # what COPY sends on PostgreSQL: orjson's compact form, the standard library's (with spaces) where orjson refuses
+    from tandem.core.bulk import _dump_json
+
+    assert _dump_json({"n": 1.5, "t": ["ü"]}) == '{"n":1.5,"t":["ü"]}'.encode()
+    assert _dump_json({1: "integer key"}) == b'{"1": "integer key"}'
+    assert _dump_json({"big": 2**70}) == b'{"big": 1180591620717411303424}'
 
 
 def test_any_of_finds_what_in_finds_on_every_database():
