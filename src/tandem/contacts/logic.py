@@ -38,18 +38,49 @@ INTERNATIONAL = re.compile(r"\+[1-9][0-9]*(?:[ .-][0-9]+)*")
 _SEPARATORS = str.maketrans("", "", " .-")
 
 
+_Desc = tuple[frozenset[int], re.Pattern[str]]  # possible lengths (empty: any) and the national-number pattern
+_TYPES = ("fixed_line", "mobile", "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+          "uan", "voicemail")  # the number types phonenumbers knows; the two common ones first
+
+
+@dataclass(frozen=True)
+class _Plan:
+    region: str
+    national_prefix: re.Pattern[str] | None
+    general: _Desc
+    types: tuple[_Desc, ...]
+
+
+def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
 @functools.lru_cache(maxsize=512)
-def _plan(country_code: int) -> tuple[phonenumbers.PhoneMetadata, re.Pattern[str] | None] | None:
-    """The metadata of a country calling code and its national-prefix pattern; None for codes not tied to one
-    region (800, 808, ...) and unknown ones."""
+def _plan(country_code: int) -> _Plan | None:
+    """What validating a number of this country calling code needs, compiled once: its region's national-prefix
+    pattern, and the general and per-type descriptions that ``phonenumbers.is_valid_number_for_region`` matches
+    (mobile left out where the region says its pattern is the fixed-line one, as phonenumbers does). None for codes
+    not tied to one region (800, 808, ...) and unknown ones."""
     region = phonenumbers.region_code_for_country_code(country_code)
     if region in ("ZZ", "001"):
         return None
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
     if metadata is None:
         return None
+    general = _desc(metadata.general_desc)
+    if general is None:
+        return None
     prefix = metadata.national_prefix_for_parsing
-    return metadata, re.compile(prefix) if prefix else None
+    names = [name for name in _TYPES if not (name == "mobile" and metadata.same_mobile_and_fixed_line_pattern)]
+    types = tuple(desc for desc in (_desc(getattr(metadata, name)) for name in names) if desc is not None)
+    return _Plan(region, re.compile(prefix) if prefix else None, general, types)
+
+
+def _matches(national: str, desc: _Desc) -> bool:
+    lengths, pattern = desc
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
 
 
 def _international_e164(text: str) -> str | None:
@@ -71,11 +102,10 @@ def _international_e164(text: str) -> str | None:
     plan = _plan(country_code)
     if plan is None or not 2 <= len(national) <= 17 or national[0] == "0":
         return None
-    metadata, national_prefix = plan
-    if national_prefix is not None and national_prefix.match(national):
+    if plan.national_prefix is not None and plan.national_prefix.match(national):
         return None
-    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
-    if not phonenumbers.is_valid_number_for_region(number, metadata.id):
+    # valid for its region: the general description and one number type match (is_valid_number_for_region)
+    if not _matches(national, plan.general) or not any(_matches(national, desc) for desc in plan.types):
         return None
     return f"+{country_code}{national}"
 
