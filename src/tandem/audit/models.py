@@ -21,13 +21,19 @@ class AuditEntry(models.Model):
     """One recorded change. ``changes`` maps field name to ``[before, after]``."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraints on actor and content type: the log is append-only evidence that must never block or
+    # be blocked by the tables it describes. A constraint checked each audited row and row-locked the user and the
+    # content type for it (~8 µs a row, a fifth of an import's referential checks); Django still applies
+    # on_delete (SET_NULL, PROTECT) when a user or content type is deleted, and actor_label keeps the name.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     # indexed by (content_type, object_id, -at) below; an index of its own would only slow every audited write
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, db_index=False,
+                                     db_constraint=False)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)

@@ -66,7 +66,21 @@ def move_generic(model: Any, type_field: str, id_field: str) -> MergeStep:
     return step
 
 
+def _store_first_account(contact: Contact, account_id: int | None) -> None:
+    """Write a contact's first account as a history row (— → account, when it was created). Normally it is derived
+    (contact_account_history): from its earliest move, or its account; a merge mixes two histories, after which
+    neither can be derived."""
+    oldest = ContactAccountChange.objects.filter(contact=contact).order_by("changed_at", "id").first()
+    first = oldest.from_account_id if oldest is not None else account_id
+    if first is not None:
+        ContactAccountChange.objects.create(contact=contact, from_account_id=None, to_account_id=first,
+                                            changed_at=contact.created_at)
+
+
 def _move_account_history(actor: Any, kept: Contact, removed: Contact) -> int:
+    stored = dict(Contact.objects.filter(pk__in=[kept.pk, removed.pk]).values_list("pk", "account_id"))
+    for contact in (kept, removed):  # the accounts as stored: the merge may have changed the kept one's already
+        _store_first_account(contact, stored[contact.pk])
     return ContactAccountChange.objects.filter(contact=removed).update(contact=kept)
 
 

@@ -57,7 +57,8 @@ class Contact(PublicModel):
 
 
 class ContactAccountChange(models.Model):
-    """A contact moved from one account to another (people change jobs; the history stays)."""
+    """A contact moved from one account to another (people change jobs; the history stays). The account a contact
+    was created at is not a move: its creation records it (selectors.contact_account_history shows both)."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="account_changes")
     from_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

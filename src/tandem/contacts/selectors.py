@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from tandem.access.choices import Action
 from tandem.access.decide import restrict
 from tandem.accounts.models import Account, AccountTeamMember
-from tandem.contacts.models import Contact, ContactAccountChange
+from tandem.contacts.models import Contact
 from tandem.core.exceptions import NotFound
 from tandem.customfields.queries import apply_custom_filters, sorted_by
 from tandem.customfields.selectors import readable_fields
@@ -80,5 +80,24 @@ def contacts_of_account(*, actor: Any, account: Account) -> QuerySet[Contact]:
     return contact_list(actor=actor).filter(account=account)
 
 
-def contact_account_history(*, actor: Any, contact: Contact) -> QuerySet[ContactAccountChange]:
-    return contact.account_changes.select_related("from_account", "to_account", "changed_by")
+@dataclass(frozen=True)
+class AccountPlacement:
+    """A line of a contact's account history: a move (a ContactAccountChange) or where the contact was created."""
+
+    changed_at: Any
+    from_account: Account | None
+    to_account: Account | None
+    created: bool = False
+
+
+def contact_account_history(*, actor: Any, contact: Contact, limit: int = 10) -> list[AccountPlacement]:
+    """The contact's moves between accounts, newest first, ending with the account it was created at. Moves are
+    rows of ContactAccountChange; the first account is not stored twice: it is where the earliest move came from,
+    or the contact's account if it never moved (older databases also hold a row "— → account" for it)."""
+    moves = list(contact.account_changes.select_related("from_account", "to_account")[:limit + 1])
+    lines = [AccountPlacement(move.changed_at, move.from_account, move.to_account) for move in moves[:limit]]
+    if len(moves) <= limit and len(lines) < limit:
+        first = moves[-1].from_account if moves else contact.account
+        if first is not None:
+            lines.append(AccountPlacement(contact.created_at, None, first, created=True))
+    return lines

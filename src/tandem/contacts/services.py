@@ -139,10 +139,7 @@ def contact_create(*, actor: Any, **fields: Any) -> Contact:
     contact = Contact(**{key: value for key, value in fields.items() if value is not None})
     _normalise_and_validate(contact)
     with transaction.atomic():
-        contact.save()
-        if contact.account_id:
-            ContactAccountChange.objects.create(contact=contact, from_account=None, to_account=contact.account,
-                                                changed_by=_user(actor))
+        contact.save()  # its first account is recorded by the creation (history rows record moves)
         audit_created(actor=actor, obj=contact, fields=EDITABLE_FIELDS)
         publish("contact.created", actor=actor, contact=contact)
     return contact
@@ -184,8 +181,8 @@ def contact_import_many(*, actor: Any, creates: list[Contact],
                         updates: list[tuple[Contact, dict[str, Any]]]) -> dict[str, int]:
     """Create and update many contacts in a few statements (imports). Same rules as contact_create and
     contact_update: authorised, validated (``creates`` already by contact_validate, with their custom values
-    applied; each update's changes again here, under a row lock), account history kept, every contact
-    audited. Raises like those services; the caller then retries row by row to find the culprit."""
+    applied; each update's changes again here, under a row lock), moves between accounts kept in the history,
+    every contact audited. Raises like those services; the caller then retries row by row to find the culprit."""
     if not creates and not updates:
         return {"created": 0, "updated": 0, "unchanged": 0}
     if creates and not can(actor, Action.CREATE, resource="contact"):
@@ -198,18 +195,13 @@ def contact_import_many(*, actor: Any, creates: list[Contact],
     if update_ids and restrict(Contact.objects.filter(pk__in=update_ids), actor,
                                Action.CHANGE).count() != len(set(update_ids)):
         raise PermissionDenied(_("You may not change this contact."))
-    user_id = getattr(_user(actor), "pk", None)
-    now = timezone.now()
     history: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     with transaction.atomic():
         if creates:
             insert_many(Contact, creates)
-            for contact in creates:
-                if contact.account_id:
-                    history.append({"contact_id": contact.pk, "to_account_id": contact.account_id,
-                                    "changed_by_id": user_id, "changed_at": now})
+            for contact in creates:  # no history row for a first account: the creation records it
                 entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=contact,
                                             changes=created_changes(contact, EDITABLE_FIELDS)))
         if updates:

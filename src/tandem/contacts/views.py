@@ -126,7 +126,7 @@ def contact_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "contact": contact,
         "phones": [display_phone(phone) for phone in contact.phones],
         "custom_values": custom_display(actor=actor, resource="contact", values=contact.custom),
-        "account_history": selectors.contact_account_history(actor=actor, contact=contact)[:10],
+        "account_history": selectors.contact_account_history(actor=actor, contact=contact),
         "history": [_redact(actor, entry)
                     for entry in audit_selectors.entries_for_object(actor=actor, obj=contact)[:20]],
         "can_change": can(actor, Action.CHANGE, contact),

@@ -146,3 +146,20 @@ def test_exporting_the_log_needs_the_export_right(manager):
     assert "Export CSV" not in page
     assert logged_in(manager).get("/audit/export.csv").status_code == 404
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_the_log_keeps_its_entries_when_their_author_is_deleted(admin):
+    """Actor and content type carry no database constraint (writes skip the check); deleting a user still sets
+    their entries' actor to none through Django's on_delete, and the label keeps who it was."""
+    from django.db import connection
+
+    from tandem.core.testing.factories import UserFactory
+
+    author = UserFactory(email="leaver@example.com")
+    entry = _entry(author, AccountFactory(name="Kept"), name=["A", "B"])
+    author.delete()
+    entry.refresh_from_db()
+    assert entry.actor_id is None and entry.actor_label == "leaver@example.com"
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AuditEntry._meta.db_table)
+    assert not [name for name, details in constraints.items() if details["foreign_key"]]

@@ -4,6 +4,7 @@ import pytest
 
 from tandem.contacts import merge, services
 from tandem.contacts.models import Contact, ContactMerge
+from tandem.contacts.selectors import contact_account_history
 from tandem.core.exceptions import PermissionDenied
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, logged_in
@@ -28,7 +29,9 @@ def test_merging_contacts_keeps_addresses_phones_opt_outs_and_history(admin, pai
     assert kept.other_emails == ["lena.private@mail.example"]
     assert kept.phones == ["+49301234567", "+491701234567"]
     assert kept.email_opt_out is True and kept.title == "COO" and kept.last_name == "Vogel"
-    assert record.moved["account_history"] == 1
+    assert record.moved["account_history"] == 1  # the duplicate's first account, now a row of the kept history
+    lines = contact_account_history(actor=admin, contact=kept)
+    assert [(line.from_account, line.to_account) for line in lines] == [(None, kept.account)] * 2
     assert ContactMerge.objects.get(kept=kept).snapshot["last_name"] == "Vogel-Schmidt"
 
 
