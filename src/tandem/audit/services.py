@@ -17,6 +17,7 @@ from tandem.audit.models import AuditAction, AuditEntry
 from tandem.core.bulk import insert_rows
 
 _SCALARS = (str, bool, int, float, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _plain(value: Any) -> Any:
@@ -40,11 +41,11 @@ def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of ``fields`` on ``obj`` (foreign keys as their text), for diffing."""
     values = {}
     for name, is_foreign_key in _field_kinds(type(obj), tuple(fields)):
+        value = getattr(obj, name)
         if is_foreign_key:
-            related = getattr(obj, name)
-            values[name] = str(related) if related is not None else None
+            values[name] = str(value) if value is not None else None
         else:
-            values[name] = _plain(getattr(obj, name))
+            values[name] = value if type(value) in _SCALAR_TYPES else _plain(value)  # the common case inline
     return values
 
 
@@ -107,7 +108,8 @@ def audit_record(
 
 def created_changes(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
     """The ``changes`` of a creation: every non-empty field as [None, value]."""
-    return {name: [None, value] for name, value in snapshot(obj, fields).items() if value not in (None, "", [])}
+    return {name: [None, value] for name, value in snapshot(obj, fields).items()
+            if value is not None and value != "" and value != []}
 
 
 def audit_save_many(entries: list[dict[str, Any]]) -> None:

@@ -94,6 +94,9 @@ class SeenKeys:
         self._lines[self._digest(key)] = line
 
 
+KEPT_PER_LOOKUP = 100_000
+
+
 @dataclass
 class FileContext:
     """State shared by the rows of one file: keys already seen, and lookup caches. ``found`` holds what a
@@ -104,6 +107,7 @@ class FileContext:
     users: dict[str, User | None] = field(default_factory=dict)
     pending_accounts: set[str] = field(default_factory=set)  # external ids created earlier in this file
     found: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    kept: dict[str, dict[Any, Any]] = field(default_factory=dict)  # lookups kept from chunk to chunk (see keep)
     definitions: dict[str, Any] = field(default_factory=dict)  # resource -> custom field definitions
 
     def lookup(self, name: str, key: Any, query: Callable[[], Any]) -> Any:
@@ -111,6 +115,21 @@ class FileContext:
         if table is None:
             return query()
         return table.get(key)
+
+    def keep(self, name: str, keys: set[Any], fetch: Callable[[set[Any]], dict[Any, Any]]) -> None:
+        """Prefetch ``name`` for ``keys``, keeping what was found (or not found) for later chunks of the file: a
+        file refers to the same records (accounts) again and again. ``fetch`` looks up the keys not yet known. At
+        most KEPT_PER_LOOKUP keys are kept per lookup (~500 bytes each); past that the table starts afresh."""
+        table = self.kept.setdefault(name, {})
+        wanted = keys - table.keys()
+        if len(table) + len(wanted) > KEPT_PER_LOOKUP:
+            table.clear()
+            wanted = set(keys)
+        if wanted:
+            found = fetch(wanted)
+            for key in wanted:
+                table[key] = found.get(key)
+        self.found[name] = table
 
 
 @dataclass(frozen=True)
@@ -423,10 +442,10 @@ def _prefetch_contacts(actor: Any, rows: list[MappedRow], context: FileContext) 
         "contact_by_external_id": by_external_id,
         "contact_by_email": by_email,
         "contact_changeable": {pk: True for pk in changeable},
-        "account_by_external_id": {a.external_id: a for a in visible.filter(external_id__any_of=account_ids)}
-        if account_ids else {},
-        "account_by_domain": _first_by(visible.filter(domain__any_of=domains), "domain") if domains else {},
     }
+    context.keep("account_by_external_id", account_ids,
+                 lambda keys: {a.external_id: a for a in visible.filter(external_id__any_of=keys)})
+    context.keep("account_by_domain", domains, lambda keys: _first_by(visible.filter(domain__any_of=keys), "domain"))
 
 
 def _first_by(accounts: Any, attribute: str) -> dict[Any, Any]:

@@ -137,3 +137,39 @@ def test_a_large_import_on_postgresql_is_written_by_two_processes_with_the_same_
     assert Contact.objects.get(email__iexact="old@par.example").first_name == "New name"
     kind = ContentType.objects.get_for_model(Contact)
     assert AuditEntry.objects.filter(content_type=kind, action=AuditAction.CREATE, actor=admin).count() == 60
+
+
+def test_accounts_looked_up_for_one_chunk_are_kept_for_the_next_within_a_bound(admin, monkeypatch):
+    """A file refers to the same accounts again and again: a later chunk asks the database only for accounts it has
+    not seen (found or not), and past KEPT_PER_LOOKUP keys the table starts afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.transfer import importers
+    from tandem.transfer.importers import MappedRow
+
+    for key in ("acc_a", "acc_b", "acc_c"):
+        AccountFactory(name=key, external_id=key)
+    importer = get_importer("contacts")
+    context = FileContext()
+
+    def chunk(*keys: str) -> list[MappedRow]:
+        return [MappedRow(line=n, values={"email": f"{key}{n}@x.example", "account_external_id": key}, columns={})
+                for n, key in enumerate(keys, start=2)]
+
+    def account_queries(rows: list[MappedRow]) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            importer.prefetch(admin, rows, context)
+        return [q["sql"] for q in queries.captured_queries if "accounts_account" in q["sql"]
+                and "contacts_contact" not in q["sql"]]
+
+    assert len(account_queries(chunk("acc_a", "acc_missing"))) == 1
+    assert account_queries(chunk("acc_a", "acc_missing", "acc_a")) == []  # both known, the missing one too
+    prepared = importer.prepare(admin, chunk("acc_missing")[0], context)
+    assert prepared.errors == [("account_external_id", "Unknown account acc_missing.")]
+    assert len(account_queries(chunk("acc_a", "acc_b"))) == 1
+    assert sorted(context.kept["account_by_external_id"]) == ["acc_a", "acc_b", "acc_missing"]
+    monkeypatch.setattr(importers, "KEPT_PER_LOOKUP", 3)
+    account_queries(chunk("acc_c"))
+    assert sorted(context.kept["account_by_external_id"]) == ["acc_c"]
+    assert context.found["account_by_external_id"]["acc_c"].name == "acc_c"
