@@ -56,7 +56,9 @@ def test_an_account_with_subscriptions_or_opportunities_is_refused_and_keeps_eve
 def test_the_page_explains_why_delete_is_unavailable_and_a_forced_post_changes_nothing(admin, customer):
     client = logged_in(admin)
     page = client.get(f"/accounts/{customer.public_id}/").content.decode()
-    assert "Cannot be deleted: it has 1 subscription" in page and 'class="button-danger" disabled' in page
+    assert 'class="button button-danger" aria-disabled="true" disabled aria-describedby="delete-blocked"' in page
+    reason = page[page.index('id="delete-blocked"'):]  # shown on the page, not only in a tooltip
+    assert reason.index("Cannot be deleted: it has 1 subscription") < reason.index("</p>")
     response = client.post(f"/accounts/{customer.public_id}/delete/", follow=True)
     assert response.status_code == 200 and Account.objects.filter(pk=customer.pk).exists()
     assert "has history that deleting it would destroy (1 subscription)" in response.content.decode()

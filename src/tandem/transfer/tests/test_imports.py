@@ -142,3 +142,21 @@ def test_exports_neutralise_formulas_and_respect_scope(csm, am):
     assert "'=HYPERLINK(evil)" in body and "Not yours" not in body
     xlsx = logged_in(csm).get("/transfer/export/accounts.xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Disposition"].startswith("attachment")
+
+
+def test_seen_keys_remember_every_line_through_growth_in_twelve_bytes_a_slot():
+    from tandem.transfer.importers import SeenKeys
+
+    seen = SeenKeys(capacity=8)
+    for number in range(50_000):
+        seen[f"email:p{number}@x.example"] = number + 2
+    seen["email:p7@x.example"] = 99  # setting a known key again changes its line, not the count
+    assert len(seen) == 50_000
+    assert all(seen[f"email:p{number}@x.example"] == number + 2 for number in range(8, 50_000, 997))
+    assert seen["email:p7@x.example"] == 99
+    assert "email:p50000@x.example" not in seen and "external_id:p1" not in seen
+    with pytest.raises(KeyError):
+        seen["email:nobody@x.example"]
+    slots = len(seen._hashes)
+    assert 2 * 50_000 <= slots <= 4 * 50_000  # at most half full, grown by doubling from 8
+    assert seen._hashes.itemsize * slots + seen._lines.itemsize * slots <= 12 * slots
