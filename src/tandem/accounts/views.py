@@ -97,15 +97,16 @@ def account_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     actor = request.user
     account = _get_or_404(request, public_id)
     children = list(selectors.account_children(actor=actor, account=account)[:50])
+    team_members = list(selectors.account_team(actor=actor, account=account))
     return render(request, "accounts/account_detail.html", {
         "nav_active": "accounts",
         "account": account,
         "rollup": account_rollup(actor=actor, account=account) if children else None,
-        "team_members": selectors.account_team(actor=actor, account=account),
+        "team_members": team_members,
         "children": children,
         "stage_history": selectors.account_stage_history(actor=actor, account=account)[:10],
         "team_history": selectors.account_team_history(actor=actor, account=account)[:10],
-        "team_rows": _team_rows(actor, account),
+        "team_rows": _team_rows(actor, team_members),
         "sections": sections_for(actor=actor, account=account),
         "custom_values": custom_display(actor=actor, resource="account", values=account.custom),
         "history": _redacted(actor, "account", selectors.account_history(actor=actor, account=account)[:20]),
@@ -185,9 +186,10 @@ def _redacted(actor: Any, resource: str, entries: Any) -> list[Any]:
     return entries
 
 
-def _team_rows(actor: Any, account: Any) -> list[dict[str, Any]]:
-    """One row per team role: who holds it now and who could (for the inline team editor)."""
-    seats = {member.role.code: member.user for member in selectors.account_team(actor=actor, account=account)}
+def _team_rows(actor: Any, members: list[Any]) -> list[dict[str, Any]]:
+    """One row per team role: who holds it now (``members``: the account's team) and who could (for the inline
+    team editor)."""
+    seats = {member.role.code: member.user for member in members}
     candidates = selectors.team_seat_candidates(actor=actor)
     return [{"role": role, "user": seats.get(role.code), "candidates": candidates.get(role.code, [])}
             for role in selectors.team_roles()]

@@ -22,6 +22,17 @@ class NavItem:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Computed once per request: context processors run again for every template rendered with the request (the
+    Account 360 page renders each section so, a dozen times), and the menu costs ~25 permission checks and URLs."""
+    cached = getattr(request, "_tandem_navigation", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    context = _navigation(request)
+    request._tandem_navigation = context  # type: ignore[attr-defined]
+    return context
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     base = {"workspace_name": settings.WORKSPACE_NAME, "LANGUAGES": settings.LANGUAGES}
     if user is None or not user.is_authenticated:
