@@ -42,9 +42,9 @@ def test_a_german_colleague_mentioned_by_an_english_one_reads_german_also_in_the
         collaboration_services.comment_post(
             actor=csm, record=account, body=f"{mention_token(name=greta.full_name, public_id=greta.public_id)} hi")
     notification = Notification.objects.get(recipient=greta, kind="mention")
-    assert notification.title == "Carla CSM hat dich bei Contoso erwähnt"
+    assert notification.title == "Carla CSM hat Sie bei Contoso erwähnt"
     email = DeliveryOutbox.objects.get(recipient=greta, channel="email")
-    assert email.payload["subject"] == "Carla CSM hat dich bei Contoso erwähnt"
+    assert email.payload["subject"] == "Carla CSM hat Sie bei Contoso erwähnt"
 
 
 def test_people_without_a_language_read_the_workspace_language(am, settings):
