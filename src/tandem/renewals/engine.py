@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.access.decide import SYSTEM
 from tandem.accounts.models import AccountTeamMember
@@ -511,10 +511,9 @@ def negotiations_open(*, today: datetime.date, config: selectors.RenewalConfig |
 
 
 def outcomes_record(*, actor: Any = SYSTEM) -> int:
-    """Outcomes of renewal opportunities closed elsewhere that are not recorded yet: a won one (the board's win
-    renews the contract through the pipeline) is recorded as renewed; a lost one is normally churned at once by
-    ``handlers`` — this catches any left over (e.g. lost before this release)."""
-    from tandem.renewals import services
+    """Outcomes of renewal opportunities closed elsewhere that are not recorded yet. ``handlers`` records them at
+    once when the opportunity moves (won: renewed or downgraded; lost: churned); this catches any left over (e.g.
+    closed before this release)."""
 
     count = 0
     for record in selectors.closed_elsewhere():
@@ -522,11 +521,25 @@ def outcomes_record(*, actor: Any = SYSTEM) -> int:
         assert opportunity is not None
         with transaction.atomic():
             if opportunity.stage.kind == StageKind.WON:
-                services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.RENEWED)
+                record_win(actor=actor, record=record, opportunity=opportunity)
             else:
                 record_loss(actor=actor, record=record, reason=opportunity.loss_reason)
         count += 1
     return count
+
+
+def record_win(*, actor: Any, record: RenewalRecord, opportunity: Any) -> None:
+    """A renewal opportunity won elsewhere (the win renewed the contract through the pipeline): recorded as
+    downgraded when it took seats away, with that as the reason, else as renewed. Inside the caller's transaction."""
+    from tandem.renewals import services
+
+    fewer = -(opportunity.seats_delta or 0)
+    if fewer > 0:
+        reason = ngettext("Renewed with %(count)s fewer seat.", "Renewed with %(count)s fewer seats.",
+                          fewer) % {"count": fewer}
+        services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.DOWNGRADED, reason=reason)
+    else:
+        services.record_outcome(actor=actor, record=record, outcome=RenewalOutcome.RENEWED)
 
 
 def record_loss(*, actor: Any, record: RenewalRecord, reason: str) -> None:

@@ -192,6 +192,9 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
             subscription.refresh_from_db()
             churn_subscription(actor=actor, record=record, reason=reason)
         else:
+            # recorded first, with the reason given here: the win's opportunity.stage_changed then finds the renewal
+            # closed (handlers record a win made elsewhere, on the board or through the API)
+            record_outcome(actor=actor, record=record, outcome=outcome, reason=reason)
             term = term_months or subscription.term_months
             changes: dict[str, Any] = {"stage": _stage("won"), "renewal_term_months": term}
             if outcome == RenewalOutcome.DOWNGRADED:
@@ -200,6 +203,7 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
                                                  version=version or opportunity.version, **changes)
             subscription.refresh_from_db()
             _apply_multi_year_discount(actor, subscription, term, config)
+            return record
         record_outcome(actor=actor, record=record, outcome=outcome, reason=reason)
     return record
 

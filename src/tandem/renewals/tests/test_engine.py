@@ -137,6 +137,33 @@ def test_a_renewal_lost_on_the_board_churns_the_subscription_at_once_and_the_nex
     assert (Activity.objects.count(), subscription.changes.count()) == counts
 
 
+def test_a_renewal_won_on_the_board_is_recorded_as_renewed_at_once_and_the_next_run_does_nothing(subscription,
+                                                                                                  renewal):
+    engine.renewals_run(today=NOTICE_DAY)
+    opportunity = Opportunity.objects.get()
+    won = Stage.objects.get(pipeline__opportunity_type="renewal", kind="won")
+    pipeline_services.opportunity_move(actor=renewal, opportunity=opportunity, stage=won, version=opportunity.version)
+    record = RenewalRecord.objects.get()
+    assert record.outcome == RenewalOutcome.RENEWED and record.closed_at is not None
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.ACTIVE and subscription.end_date > END  # renewed by the win
+    assert Activity.objects.filter(payload__event="renewal_renewed").count() == 1
+    assert engine.renewals_run(today=NOTICE_DAY + DAY).closed == 0
+    assert Activity.objects.filter(payload__event="renewal_renewed").count() == 1
+
+
+def test_a_renewal_won_on_the_board_with_fewer_seats_is_recorded_as_downgraded(subscription, renewal):
+    engine.renewals_run(today=NOTICE_DAY)
+    opportunity = Opportunity.objects.get()
+    won = Stage.objects.get(pipeline__opportunity_type="renewal", kind="won")
+    pipeline_services.opportunity_update(actor=renewal, opportunity=opportunity, version=opportunity.version,
+                                         stage=won, seats_delta=-1)
+    record = RenewalRecord.objects.get()
+    assert (record.outcome, record.reason) == (RenewalOutcome.DOWNGRADED, "Renewed with 1 fewer seat.")
+    subscription.refresh_from_db()
+    assert subscription.seats == 19  # the fixture's 20 seats, one fewer from the renewal
+
+
 def test_closing_a_renewal_as_churned_on_the_renewal_page_churns_once(subscription, renewal):
     from tandem.renewals import services
 
