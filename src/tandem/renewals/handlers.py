@@ -1,8 +1,8 @@
 """Renewals listening to the pipeline (a lower layer that does not know renewals exist): a renewal opportunity
 moved to a won or lost stage — on the board, through the API or any service — closes its renewal at once, in the
-same transaction as the move. Won: recorded as renewed (the win itself renewed the contract through the pipeline);
-lost: the subscription churns with the loss reason. The daily run's outcome step stays as a safety net (it finds
-nothing left to do for these)."""
+same transaction as the move. Won: recorded as renewed, or downgraded when it took seats away (the win itself
+renewed the contract through the pipeline); lost: the subscription churns with the loss reason. The daily run's
+outcome step stays as a safety net (it finds nothing left to do for these)."""
 
 from __future__ import annotations
 
