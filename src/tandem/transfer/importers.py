@@ -81,6 +81,7 @@ class SeenKeys:
     own string hash serves."""
 
     def __init__(self, capacity: int = 1 << 16) -> None:
+        capacity = 1 << max(3, (capacity - 1).bit_length())  # a power of two: slots are found by masking the hash
         self._count = 0
         self._hashes = array("Q", bytes(8 * capacity))  # 0: an empty slot
         self._lines = array("I", bytes(4 * capacity))

@@ -147,7 +147,7 @@ def test_exports_neutralise_formulas_and_respect_scope(csm, am):
 def test_seen_keys_remember_every_line_through_growth_in_twelve_bytes_a_slot():
     from tandem.transfer.importers import SeenKeys
 
-    seen = SeenKeys(capacity=8)
+    seen = SeenKeys(capacity=6)  # rounded up to a power of two
     for number in range(50_000):
         seen[f"email:p{number}@x.example"] = number + 2
     seen["email:p7@x.example"] = 99  # setting a known key again changes its line, not the count
@@ -158,5 +158,5 @@ def test_seen_keys_remember_every_line_through_growth_in_twelve_bytes_a_slot():
     with pytest.raises(KeyError):
         seen["email:nobody@x.example"]
     slots = len(seen._hashes)
-    assert 2 * 50_000 <= slots <= 4 * 50_000  # at most half full, grown by doubling from 8
+    assert slots & (slots - 1) == 0 and 2 * 50_000 <= slots <= 4 * 50_000  # at most half full, doubled from 8
     assert seen._hashes.itemsize * slots + seen._lines.itemsize * slots <= 12 * slots
