@@ -91,8 +91,13 @@ def _full_name() -> Func:
                 output_field=CharField())
 
 
-def _pg_matches(actor: Any, query: str, digits: str, *, emails: bool = True,
-                ) -> tuple[QuerySet[Account], QuerySet[Contact]]:
+def _mailbox() -> Func:
+    """split_part(email, '@', 1), as in the contact mailbox index: the address without its domain, which every
+    colleague at the company shares and which a company's name would otherwise match."""
+    return Func(F("email"), Value("@"), Value(1), function="split_part", output_field=CharField())
+
+
+def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account], QuerySet[Contact]]:
     from django.contrib.postgres.search import TrigramWordSimilarity
 
     accounts = restrict(Account.objects.all(), actor).filter(
@@ -106,9 +111,12 @@ def _pg_matches(actor: Any, query: str, digits: str, *, emails: bool = True,
         contacts = contacts.alias(phones_text=Cast("phones", TextField())).filter(numbers).annotate(
             score=Value(1.0, output_field=FloatField()))
     else:
-        name_matches = Q(full_name__trigram_word_similar=query)
-        contacts = contacts.alias(full_name=_full_name()).filter(
-            name_matches | Q(email__trigram_word_similar=query) if emails else name_matches).annotate(
+        matches = Q(full_name__trigram_word_similar=query)
+        mailbox = query.split("@", 1)[0].strip()  # an address typed in full is matched by its mailbox
+        if mailbox:
+            matches |= Q(mailbox__trigram_word_similar=mailbox)
+        # Ranked against the whole address, so the exact address typed in full comes before namesakes elsewhere.
+        contacts = contacts.alias(full_name=_full_name(), mailbox=_mailbox()).filter(matches).annotate(
             score=Greatest(TrigramWordSimilarity(query, _full_name()), TrigramWordSimilarity(query, "email")))
     return accounts, contacts
 
@@ -139,11 +147,8 @@ def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list
         if not accounts and not contacts and not digits:  # nothing close: accept looser matches
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                            [str(PG_WORD_THRESHOLD)])
-            # Not by email: loosely, a company's name matches the domain of every address at every similar
-            # company (thousands of rows to recheck); a mistyped address is close enough for the strict pass.
-            _, loose_contacts = _pg_matches(actor, query, digits, emails=False)
             accounts = _ranked(accounts_matching, "name", limit, CANDIDATES)
-            contacts = _ranked(loose_contacts, "last_name", limit, CANDIDATES)
+            contacts = _ranked(contacts_matching, "last_name", limit, CANDIDATES)
     return ([_account_hit(a, a.score) for a in accounts], [_contact_hit(c, c.score) for c in contacts])
 
 

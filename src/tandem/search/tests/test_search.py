@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection, transaction
 
 from tandem.contacts import services as contact_services
 from tandem.core.testing.factories import AccountFactory, assign
@@ -34,6 +35,35 @@ def test_contacts_are_found_by_name_email_and_phone(am, customers):
     assert global_search(actor=am, query="Jiwoo Prak").contacts[0].title == "Ji-woo Park"
     assert global_search(actor=am, query="jiwoo.park@").contacts[0].title == "Ji-woo Park"
     assert global_search(actor=am, query="02 312 3456").contacts[0].title == "Ji-woo Park"
+
+
+def test_an_address_typed_in_full_finds_that_contact_before_namesakes(am, customers):
+    for account in (customers["Hanbit Soft"], customers["Northwind Traders"]):
+        contact_services.contact_create(actor=am, account=account, first_name="Ji-woo", last_name="Park",
+                                        email=f"jiwoo.park@{account.domain}")
+    hits = global_search(actor=am, query="jiwoo.park@northwind.example").contacts
+    assert len(hits) == 2
+    assert "jiwoo.park@northwind.example" in hits[0].subtitle
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL")
+def test_postgres_matches_addresses_by_their_mailbox_through_its_index(am, customers):
+    """Addresses are matched by the part before the @: every address at a company ends with its domain, so a
+    search for the company's name must not bring each of them to a recheck (the slowest searches on the large
+    demo did). The query must keep the index's expression exactly, or PostgreSQL reads the whole table."""
+    from tandem.contacts.models import Contact
+    from tandem.search.selectors import PG_STRICT_THRESHOLD, _mailbox
+
+    contact_services.contact_create(actor=am, account=customers["Hanbit Soft"], first_name="Lena",
+                                    last_name="Wolf", email="lena.wolf@hanbit.example")
+    assert global_search(actor=am, query="Hanbit Soft").contacts == []
+    assert [hit.title for hit in global_search(actor=am, query="lena.wlf@").contacts] == ["Lena Wolf"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(PG_STRICT_THRESHOLD)])
+        plan = Contact.objects.alias(mailbox=_mailbox()).filter(mailbox__trigram_word_similar="lena.wlf").explain()
+    assert "search_contact_mailbox_trgm" in plan
+    assert "search_contact_email_trgm" not in plan
 
 
 def test_search_never_shows_what_the_actor_cannot_see(csm, am, customers):
