@@ -140,6 +140,13 @@ def handoff_list(*, actor: Any, filters: HandoffFilters | None = None, action: s
     return handoffs
 
 
+def handoffs_of_account(*, actor: Any, account: Any) -> QuerySet[Handoff]:
+    """The account's handoffs as its Account 360 card shows them: people and roles, not the account again nor the
+    template (two joins and ~40 columns fewer than ``handoff_list``)."""
+    return restrict(Handoff.objects.select_related("from_user", "to_user", "from_role", "to_role"),
+                    actor).filter(account=account)
+
+
 def handoff_get(*, actor: Any, public_id: str) -> Handoff:
     handoff = handoff_list(actor=actor).filter(public_id=public_id).first()
     if handoff is None:
@@ -157,6 +164,11 @@ def handoff_template_list(*, actor: Any, active_only: bool = False) -> QuerySet[
         return HandoffTemplate.objects.none()
     templates = HandoffTemplate.objects.select_related("from_role", "to_role")
     return templates.filter(is_active=True) if active_only else templates
+
+
+def handoff_templates_from_roles_of(*, actor: Any) -> QuerySet[HandoffTemplate]:
+    """Active templates starting from one of the actor's roles (the handoffs the actor can start)."""
+    return handoff_template_list(actor=actor, active_only=True).filter(from_role__in=actor.roles.all())
 
 
 def handoff_template_get(*, actor: Any, public_id: str) -> HandoffTemplate:

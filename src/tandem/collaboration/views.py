@@ -157,9 +157,7 @@ def mention_suggestions(request: AuthedRequest) -> JsonResponse:
 
 def _start_choices(actor: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(transitions the actor can start — templates from one of their roles, receivers for those)."""
-    own_roles = {role.code for role in actor.roles.all()}
-    templates = [template for template in selectors.handoff_template_list(actor=actor, active_only=True)
-                 if template.from_role.code in own_roles]
+    templates = list(selectors.handoff_templates_from_roles_of(actor=actor))
     transitions = [(template.public_id, f"{template.from_role.name} → {template.to_role.name}")
                    for template in templates]
     receivers: dict[str, str] = {}
@@ -174,7 +172,7 @@ def account_section_context(actor: Any, account: Any) -> dict[str, Any] | None:
     """The handoffs card of the Account 360 page: open and recent handoffs, and the start form."""
     if not can(actor, Action.VIEW, resource="handoff"):
         return None
-    handoffs = list(selectors.handoff_list(actor=actor, filters=selectors.HandoffFilters(account=account))[:10])
+    handoffs = list(selectors.handoffs_of_account(actor=actor, account=account)[:10])
     may_start = can(actor, Action.CREATE, resource="handoff") and can(actor, Action.CHANGE, account)
     form = None
     if may_start:

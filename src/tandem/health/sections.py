@@ -17,11 +17,11 @@ def _context(actor: Any, account: Any) -> dict[str, Any] | None:
     if not can(actor, Action.VIEW, resource="health"):
         return None
     current = selectors.account_health(actor=actor, account=account)
-    history = selectors.account_history(actor=actor, account=account, days=90)
+    series = selectors.account_score_series(actor=actor, account=account, days=90)
     chart = None
-    if history:
+    if series:
         scorecard = current.snapshot.scorecard if current else None
-        chart = logic.line_chart([(row.snapshot.day, row.snapshot.score, row.snapshot.color) for row in history],
+        chart = logic.line_chart(series,
                                  red_below=scorecard.red_below if scorecard else 40,
                                  green_from=scorecard.green_from if scorecard else 70)
     flag = selectors.risk_flag_list(actor=actor).filter(account=account).first()

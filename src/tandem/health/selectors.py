@@ -330,11 +330,20 @@ def _explain(snapshot: HealthSnapshot, previous: HealthSnapshot | None) -> Expla
 def account_health(*, actor: Any, account: Account) -> Explanation | None:
     """The account's latest score with its explanation and its change since the score of the day before."""
     _visible_account(actor, account)
-    latest = HealthSnapshot.objects.filter(account=account).select_related("scorecard").order_by("-day").first()
-    if latest is None:
+    latest_two = list(HealthSnapshot.objects.filter(account=account).select_related("scorecard").order_by("-day")[:2])
+    if not latest_two:
         return None
-    previous = HealthSnapshot.objects.filter(account=account, day__lt=latest.day).order_by("-day").first()
-    return _explain(latest, previous)
+    return _explain(latest_two[0], latest_two[1] if len(latest_two) > 1 else None)
+
+
+def account_score_series(*, actor: Any, account: Account, days: int = 90) -> list[tuple[datetime.date, int, str]]:
+    """(day, score, colour) of the last ``days`` days, oldest first: what a chart draws, without explaining each
+    day's change as ``account_history`` does."""
+    _visible_account(actor, account)
+    until = today()
+    since = until - datetime.timedelta(days=days - 1)
+    return list(HealthSnapshot.objects.filter(account=account, day__gte=since, day__lte=until).order_by("day")
+                .values_list("day", "score", "color"))
 
 
 def account_history(*, actor: Any, account: Account, days: int = 90,

@@ -13,15 +13,19 @@ from tandem.accounts.sections import AccountSection, register_section
 from tandem.tickets import selectors
 from tandem.tickets.choices import ACTIVE_STATUSES, DONE_STATUSES
 
+LISTED = 10  # open tickets shown; the count says how many more there are
+
 
 def _account_context(actor: Any, account: Any) -> dict[str, Any] | None:
     if not can(actor, Action.VIEW, resource="ticket"):
         return None
-    tickets = selectors.tickets_of_account(actor=actor, account=account)
+    tickets = selectors.tickets_of_account_brief(actor=actor, account=account)
     open_tickets = tickets.filter(status__in=ACTIVE_STATUSES).order_by("queue_due_at", "id")
+    first = list(open_tickets[:LISTED + 1])  # one more than shown: counting is needed only beyond it
+    open_count = len(first) if len(first) <= LISTED else open_tickets.count()
     since = timezone.now() - datetime.timedelta(days=90)
     recent = tickets.filter(status__in=DONE_STATUSES, solved_at__gte=since).order_by("-solved_at", "-id")[:5]
-    return {"account": account, "open": list(open_tickets[:10]), "open_count": open_tickets.count(),
+    return {"account": account, "open": first[:LISTED], "open_count": open_count,
             "recent": list(recent), "can_create": can(actor, Action.CREATE, resource="ticket")}
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from tandem.core.testing.fixtures import bearer_for, logged_in
-from tandem.health import recompute
-from tandem.health.models import RiskFlag, Scorecard
+from tandem.health import recompute, selectors
+from tandem.health.models import HealthSnapshot, RiskFlag, Scorecard
+from tandem.health.selectors import today
 from tandem.health.tests.conftest import NOW, subscribe, usage
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,10 @@ def test_the_account_page_shows_the_health_section_and_the_board_lists_code_red(
     assert page.status_code == 200
     text = page.content.decode()
     assert 'data-testid="health-chart"' in text and 'data-testid="health-explanation"' in text
+    stored = list(HealthSnapshot.objects.filter(account=team_account).order_by("day").values_list("day", "score"))
+    charted = selectors.account_score_series(actor=csm, account=team_account, days=90)
+    in_window = [row for row in stored if today() - datetime.timedelta(days=90) < row[0] <= today()]
+    assert in_window and [(day, score) for day, score, _color in charted] == in_window
     assert "Usage frequency" in text and "Code red" in text
     board = logged_in(csm).get("/health/")
     assert board.status_code == 200 and "Healthy Co" in board.content.decode()

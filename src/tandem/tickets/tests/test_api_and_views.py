@@ -104,3 +104,14 @@ def test_outsiders_get_404_and_the_account_page_shows_its_tickets(agent, am, out
     assert logged_in(outsider).get("/tickets/").status_code == 404
     page = logged_in(am).get(f"/accounts/{account.public_id}/")
     assert page.status_code == 200 and b"Login loop" in page.content and b"Support tickets" in page.content
+
+
+def test_the_account_page_lists_ten_open_tickets_and_counts_them_all(agent, am):
+    account = AccountFactory(owner=am, name="Busy GmbH")
+    for number in range(12):
+        services.ticket_create(actor=agent, subject=f"Problem {number:02d}", account=account)
+    text = logged_in(am).get(f"/accounts/{account.public_id}/").content.decode()
+    section = text[text.index('id="account-tickets"'):]
+    section = section[:section.index("</section>")]
+    assert "Open (12)" in section
+    assert section.count("Problem ") == 10
