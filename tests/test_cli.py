@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tandem.core.testing.network import free_port
+
 TANDEM = str(Path(sys.executable).with_name("tandem"))
 SUBCOMMANDS = ["run", "init", "serve", "worker", "demo", "token", "import", "export", "bench", "manage"]
 ADMIN = ("boss@example.test", "a long Passw0rd!")
@@ -58,12 +60,6 @@ def initialised_template(tmp_path_factory) -> Path:
 def initialised(initialised_template: Path, tmp_path: Path) -> Path:
     shutil.copytree(initialised_template, tmp_path / "data")
     return tmp_path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, str]:
@@ -275,7 +271,7 @@ def test_serve_refuses_an_uninitialised_database(tmp_path):
 
 
 def test_serve_runs_web_and_jobs_and_both_stop_cleanly_on_sigterm(initialised):
-    port = _free_port()
+    port = free_port()
     running = Running(initialised, "serve", "--port", str(port), "--workers", "1")
     try:
         body = _wait_for_health(port, running)
@@ -354,7 +350,7 @@ def test_a_worker_runs_the_jobs_that_services_enqueue(initialised):
 def test_run_sets_up_demo_data_once_and_prints_the_same_logins_every_time(tmp_path):
     outputs = []
     for _attempt in range(2):
-        port = _free_port()
+        port = free_port()
         running = Running(tmp_path, "run", "--port", str(port), "--workers", "1")
         try:
             _wait_for_health(port, running, seconds=240)
@@ -378,7 +374,7 @@ def test_run_sets_up_demo_data_once_and_prints_the_same_logins_every_time(tmp_pa
 
 
 def test_run_adds_no_demo_users_to_a_database_with_its_own_users(initialised):
-    port = _free_port()
+    port = free_port()
     running = Running(initialised, "run", "--port", str(port), "--workers", "1")
     try:
         _wait_for_health(port, running)

@@ -3,7 +3,6 @@ a temporary directory, htpasswd ("plain") authentication."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
+
+from tandem.core.testing.network import free_port
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,11 @@ class Radicale:
         return f"{self.base_url}/{self.username}/"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def radicale(tmp_path):
     users = tmp_path / "users"
     users.write_text("carla:calendar-secret\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
          "--storage-filesystem-folder", str(tmp_path / "collections"), "--auth-type", "htpasswd",

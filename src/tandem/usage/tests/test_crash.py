@@ -10,7 +10,6 @@ import datetime as dt
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,15 +23,10 @@ from django.utils import timezone
 
 from tandem.core.testing.factories import AccountFactory
 from tandem.core.testing.fixtures import bearer_for, reseed_if_flushed
+from tandem.core.testing.network import free_port
 from tandem.usage.models import Daily, Event
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _server(port: int, tmp_path) -> subprocess.Popen[bytes]:
@@ -82,7 +76,7 @@ def test_every_acknowledged_event_survives_kill_9_of_a_worker_and_of_the_server_
     headers = {**{"Authorization": bearer_for(admin, ["events:write"])["HTTP_AUTHORIZATION"]},
                "Content-Type": "application/json"}
     accounts = [AccountFactory(name=f"Crash {n}").public_id for n in range(20)]
-    port = _free_port()
+    port = free_port()
     server = _server(port, tmp_path)
     acknowledged: list[str] = []
     lock = threading.Lock()
