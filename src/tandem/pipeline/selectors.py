@@ -215,7 +215,9 @@ def opportunity_stage_history(*, actor: Any, opportunity: Opportunity) -> QueryS
 
 
 def opportunities_of_account(*, actor: Any, account: Account) -> QuerySet[Opportunity]:
-    return opportunity_list(actor=actor).filter(account=account)
+    """The account's opportunities as its Account 360 section lists them: with stage and owner, not the account
+    again nor the stage's pipeline (two joins fewer than ``opportunity_list``)."""
+    return restrict(Opportunity.objects.select_related("stage", "owner"), actor).filter(account=account)
 
 
 @dataclass(frozen=True)

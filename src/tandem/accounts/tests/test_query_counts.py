@@ -18,9 +18,19 @@ def _queries(client, url: str) -> int:
 
 
 def _grow(am, account, size: int) -> None:
+    import datetime
+
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tandem.access.decide import SYSTEM
+    from tandem.pipeline import services as pipeline_services
+    from tandem.tickets import services as ticket_services
+
+    for index in range(min(size, 10)):  # the tickets section counts open tickets only beyond the ten it lists
+        ticket_services.ticket_create(actor=SYSTEM, subject=f"Ticket {index}", account=account)
     for index in range(size):
+        pipeline_services.opportunity_create(actor=am, account=account, type="upsell", name=f"Deal {index}",
+                                             close_date=datetime.date.today() + datetime.timedelta(days=30))
         contact_services.contact_create(actor=am, account=account, last_name=f"Contact {index}")
         AccountFactory(owner=am, parent=account)
         file_services.file_upload(actor=am, account=account,
