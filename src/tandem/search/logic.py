@@ -29,6 +29,15 @@ def word_similarity(query: str, text: str) -> float:
     return len(query_grams & trigrams(text)) / len(query_grams)
 
 
+def similarity(query: str, text: str) -> float:
+    """The trigrams both share over the trigrams either has (0..1), like pg_trgm's similarity. Ranks matches
+    that word_similarity ties: "lena.wlf" is as close to the words "Lena W…" of Lena Wagner as of Lena Wolf, but
+    shares more of the whole of lena.wolf."""
+    query_grams, text_grams = trigrams(query), trigrams(text)
+    either = query_grams | text_grams
+    return len(query_grams & text_grams) / len(either) if either else 0.0
+
+
 def fts_match_expression(query: str) -> str:
     """An FTS5 MATCH expression OR-ing every 3-character slice of the query, so a misspelled word
     still shares most of its slices with the right one."""

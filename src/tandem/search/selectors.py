@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, Greatest
 from tandem.access.decide import restrict
 from tandem.accounts.models import Account
 from tandem.contacts.models import Contact
-from tandem.search.logic import fold, fts_match_expression, without_legal_forms, word_similarity
+from tandem.search.logic import fold, fts_match_expression, similarity, without_legal_forms, word_similarity
 
 CANDIDATES = 500
 MIN_SIMILARITY = 0.45
@@ -98,18 +98,20 @@ def _mailbox() -> Func:
 
 
 def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account], QuerySet[Contact]]:
-    from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
+    # score: how well the query matches the best words of each field; closeness (whole fields) ranks the ties.
     accounts = restrict(Account.objects.all(), actor).filter(
         Q(name__trigram_word_similar=query) | Q(domain__trigram_word_similar=query)).annotate(
-        score=Greatest(TrigramWordSimilarity(query, "name"), TrigramWordSimilarity(query, "domain")))
+        score=Greatest(TrigramWordSimilarity(query, "name"), TrigramWordSimilarity(query, "domain")),
+        closeness=Greatest(TrigramSimilarity("name", query), TrigramSimilarity("domain", query)))
     contacts = restrict(Contact.objects.all(), actor)
     if digits:
         numbers = Q(phones_text__contains=digits)
         if digits.startswith("0") and len(digits) > 5:  # a national number typed with its leading 0
             numbers |= Q(phones_text__contains=digits.lstrip("0"))
         contacts = contacts.alias(phones_text=Cast("phones", TextField())).filter(numbers).annotate(
-            score=Value(1.0, output_field=FloatField()))
+            score=Value(1.0, output_field=FloatField()), closeness=Value(1.0, output_field=FloatField()))
     else:
         matches = Q(full_name__trigram_word_similar=query)
         mailbox = query.split("@", 1)[0].strip()  # an address typed in full is matched by its mailbox
@@ -117,7 +119,8 @@ def _pg_matches(actor: Any, query: str, digits: str) -> tuple[QuerySet[Account],
             matches |= Q(mailbox__trigram_word_similar=mailbox)
         # Ranked against the whole address, so the exact address typed in full comes before namesakes elsewhere.
         contacts = contacts.alias(full_name=_full_name(), mailbox=_mailbox()).filter(matches).annotate(
-            score=Greatest(TrigramWordSimilarity(query, _full_name()), TrigramWordSimilarity(query, "email")))
+            score=Greatest(TrigramWordSimilarity(query, _full_name()), TrigramWordSimilarity(query, "email")),
+            closeness=Greatest(TrigramSimilarity(_full_name(), query), TrigramSimilarity("email", query)))
     return accounts, contacts
 
 
@@ -128,7 +131,7 @@ def _ranked(matches: QuerySet[Any], order: str, limit: int, cap: int | None = No
         matches = matches.filter(pk__in=list(matches.order_by().values_list("pk", flat=True)[:cap]))
     if matches.model is Contact:
         matches = matches.select_related("account")
-    return list(matches.order_by("-score", order)[:limit])
+    return list(matches.order_by("-score", "-closeness", order)[:limit])
 
 
 def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
@@ -165,8 +168,9 @@ def _fts_ids(table: str, expression: str, visible: QuerySet[Any]) -> RawSQL:
 def _sqlite(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[SearchHit]]:
     expression = fts_match_expression(query)
     folded = fold(query)
-    account_hits: list[SearchHit] = []
-    contact_hits: list[SearchHit] = []
+    # (hit, closeness): closeness (whole fields, as pg_trgm's similarity) ranks hits of equal score
+    accounts_found: list[tuple[SearchHit, float]] = []
+    contacts_found: list[tuple[SearchHit, float]] = []
     if expression:
         visible_accounts = restrict(Account.objects.all(), actor)
         candidates = Account.objects.filter(pk__in=_fts_ids("search_account_fts", expression, visible_accounts))
@@ -174,11 +178,12 @@ def _sqlite(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[S
             score = max(word_similarity(query, account.name), word_similarity(query, account.domain),
                         1.0 if folded in fold(account.name) or folded in account.domain else 0.0)
             if score >= MIN_SIMILARITY:
-                account_hits.append(_account_hit(account, score))
+                closeness = max(similarity(query, account.name), similarity(query, account.domain))
+                accounts_found.append((_account_hit(account, score), closeness))
     digits = _phone_digits(query)
     contacts = restrict(Contact.objects.select_related("account"), actor)
     if digits:
-        contact_hits = [_contact_hit(c, 1.0) for c in contacts.filter(_phone_q(digits))[:limit]]
+        contacts_found = [(_contact_hit(c, 1.0), 1.0) for c in contacts.filter(_phone_q(digits))[:limit]]
     elif expression:
         visible_contacts = restrict(Contact.objects.all(), actor)
         for contact in Contact.objects.select_related("account").filter(
@@ -187,7 +192,11 @@ def _sqlite(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list[S
             score = max(word_similarity(query, full), word_similarity(query, contact.email),
                         1.0 if folded in fold(full) or folded in contact.email.lower() else 0.0)
             if score >= MIN_SIMILARITY:
-                contact_hits.append(_contact_hit(contact, score))
-    account_hits.sort(key=lambda hit: (-hit.score, hit.title))
-    contact_hits.sort(key=lambda hit: (-hit.score, hit.title))
-    return account_hits[:limit], contact_hits[:limit]
+                closeness = max(similarity(query, full), similarity(query, contact.email))
+                contacts_found.append((_contact_hit(contact, score), closeness))
+    return _best(accounts_found, limit), _best(contacts_found, limit)
+
+
+def _best(found: list[tuple[SearchHit, float]], limit: int) -> list[SearchHit]:
+    found.sort(key=lambda pair: (-pair[0].score, -pair[1], pair[0].title))
+    return [hit for hit, _closeness in found[:limit]]

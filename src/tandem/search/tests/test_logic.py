@@ -22,3 +22,10 @@ def test_legal_forms_are_left_out_of_a_query_unless_nothing_else_is_left():
     assert without_legal_forms("Müller Logistik GmbH") == "Müller Logistik"
     assert without_legal_forms("Co-op Foods") == "Co-op Foods"
     assert without_legal_forms("GmbH") == "GmbH"
+
+
+def test_similarity_compares_whole_texts():
+    from tandem.search.logic import similarity
+
+    assert similarity("lena.wlf", "lena.wolf") > similarity("lena.wlf", "Lena Wagner")
+    assert similarity("abc", "abc") == 1.0 and similarity("", "") == 0.0

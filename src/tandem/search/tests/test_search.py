@@ -46,6 +46,15 @@ def test_an_address_typed_in_full_finds_that_contact_before_namesakes(am, custom
     assert "jiwoo.park@northwind.example" in hits[0].subtitle
 
 
+def test_a_letter_missing_from_an_address_finds_that_person_before_others_of_the_same_first_name(am, customers):
+    """"lena.wlf" matches the words "Lena W…" of every Lena W. equally well; the whole address decides."""
+    for last_name, account in (("Wagner", "Hanbit Soft"), ("Weber", "Northwind Traders"),
+                               ("Wolf", "Contoso Pharma")):
+        contact_services.contact_create(actor=am, account=customers[account], first_name="Lena", last_name=last_name,
+                                        email=f"lena.{last_name.lower()}@{customers[account].domain}")
+    assert global_search(actor=am, query="lena.wlf@").contacts[0].title == "Lena Wolf"
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL")
 def test_postgres_matches_addresses_by_their_mailbox_through_its_index(am, customers):
     """Addresses are matched by the part before the @: every address at a company ends with its domain, so a
