@@ -187,10 +187,10 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
             # the move published opportunity.stage_changed: handlers churned the subscription and recorded the
             # outcome with this reason (engine.record_loss)
             record.refresh_from_db()
-            if record.outcome == RenewalOutcome.CHURNED:
-                return record
-            subscription.refresh_from_db()
-            churn_subscription(actor=actor, record=record, reason=reason)
+            if record.outcome != RenewalOutcome.CHURNED:  # the handler found nothing open: churn here
+                subscription.refresh_from_db()
+                churn_subscription(actor=actor, record=record, reason=reason)
+                record_outcome(actor=actor, record=record, outcome=outcome, reason=reason)
         else:
             # recorded first, with the reason given here: the win's opportunity.stage_changed then finds the renewal
             # closed (handlers record a win made elsewhere, on the board or through the API)
@@ -203,8 +203,6 @@ def renewal_close(*, actor: Any, record: RenewalRecord, outcome: str, reason: st
                                                  version=version or opportunity.version, **changes)
             subscription.refresh_from_db()
             _apply_multi_year_discount(actor, subscription, term, config)
-            return record
-        record_outcome(actor=actor, record=record, outcome=outcome, reason=reason)
     return record
 
 

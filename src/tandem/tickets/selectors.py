@@ -178,10 +178,6 @@ def message_with_id(*, message_id: str) -> TicketMessage | None:
     return TicketMessage.objects.filter(message_id=message_id).first()
 
 
-def tickets_of_account(*, actor: Any, account: Account) -> QuerySet[Ticket]:
-    return restrict(_base(), actor).filter(account=account)
-
-
 # What the Account 360 page shows of a ticket: its reference (from the key), subject, status and priority.
 # Without the joins of ``_base`` (account, requester, assignee, group: ~90 columns) a query costs a third as much
 # to build and read.
