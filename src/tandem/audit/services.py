@@ -11,10 +11,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.audit.models import AuditAction, AuditEntry
-from tandem.core.bulk import insert_rows
+from tandem.core.bulk import insert_rows, insert_tuples
 
 _SCALARS = (str, bool, int, float, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
@@ -107,9 +108,34 @@ def audit_record(
 
 
 def created_changes(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
-    """The ``changes`` of a creation: every non-empty field as [None, value]."""
-    return {name: [None, value] for name, value in snapshot(obj, fields).items()
-            if value is not None and value != "" and value != []}
+    """The ``changes`` of a creation: every non-empty field (as ``snapshot`` renders it) as [None, value]."""
+    changes = {}
+    for name, is_foreign_key in _field_kinds(type(obj), tuple(fields)):
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        if is_foreign_key:
+            value = str(value)
+        elif type(value) not in _SCALAR_TYPES:
+            value = _plain(value)
+        if value != "" and value != []:
+            changes[name] = [None, value]
+    return changes
+
+
+def audit_created_many(*, actor: Any, objects: list[Any], fields: Iterable[str]) -> None:
+    """What ``audit_created`` records, for many new records of one model in one statement (imports): their
+    entries differ only in the record, so the rest is worked out once and the rows go in as tuples. Call inside
+    the transaction that created them."""
+    if not objects:
+        return
+    common = audit_values(actor=actor, action=AuditAction.CREATE, obj=objects[0])
+    fields = tuple(fields)
+    now = timezone.now()
+    constant = (common["actor_id"], common["actor_label"], common["action"], common["content_type_id"], "", now)
+    insert_tuples(AuditEntry, ["actor_id", "actor_label", "action", "content_type_id", "summary", "at",
+                               "object_id", "object_repr", "changes"],
+                  [(*constant, str(obj.pk), str(obj)[:200], created_changes(obj, fields)) for obj in objects])
 
 
 def audit_save_many(entries: list[dict[str, Any]]) -> None:

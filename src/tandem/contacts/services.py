@@ -19,11 +19,11 @@ from tandem.accounts.models import Account
 from tandem.audit.models import AuditAction
 from tandem.audit.services import (
     audit_created,
+    audit_created_many,
     audit_deleted,
     audit_record,
     audit_save_many,
     audit_values,
-    created_changes,
     diff,
     snapshot,
 )
@@ -200,10 +200,8 @@ def contact_import_many(*, actor: Any, creates: list[Contact],
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     with transaction.atomic():
         if creates:
-            insert_many(Contact, creates)
-            for contact in creates:  # no history row for a first account: the creation records it
-                entries.append(audit_values(actor=actor, action=AuditAction.CREATE, obj=contact,
-                                            changes=created_changes(contact, EDITABLE_FIELDS)))
+            insert_many(Contact, creates)  # no history row for a first account: the creation records it
+            audit_created_many(actor=actor, objects=creates, fields=EDITABLE_FIELDS)
         if updates:
             counts.update(_update_many(actor, updates, history, entries))
         insert_rows(ContactAccountChange, history)

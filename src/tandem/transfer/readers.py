@@ -121,6 +121,44 @@ def read_rows(path: Path, shape: FileShape) -> Iterator[tuple[int, dict[str, str
                               % {"line": reader.line_num, "reason": error}) from None
 
 
+def read_mapped(path: Path, shape: FileShape, mapping: dict[str, str]
+                ) -> Iterator[tuple[int, dict[str, str], str | None]]:
+    """(line, {field: value}, problem) for every data row, ``mapping`` (header -> field) applied: what
+    ``read_rows`` gives, mapped, in one dictionary a row instead of two (half the cost on a million rows). A header
+    the file lacks, or a ragged row's missing cell, reads as ""."""
+    if shape.encoding == "xlsx":
+        for line, raw, problem in _xlsx_rows(path, shape.headers):
+            yield line, {target: raw.get(header, "") for header, target in mapping.items()}, problem
+        return
+    width = len(shape.headers)
+    position = {header: index for index, header in enumerate(shape.headers)}
+    picked = [(target, position.get(header)) for header, target in mapping.items()]
+    targets = [target for target, _index in picked]
+    indexes = [index for _target, index in picked]
+    whole = all(index is not None for index in indexes)
+    with path.open("r", encoding=shape.encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=shape.delimiter, strict=True)
+        try:
+            next(reader)
+            for values in reader:
+                if not "".join(values).strip():
+                    continue
+                if whole and len(values) == width:
+                    yield reader.line_num, dict(zip(targets, [values[index].strip() for index in indexes],
+                                                    strict=True)), None
+                    continue
+                problem = None if len(values) == width else _(
+                    "Expected %(expected)s columns, found %(found)s.") % {"expected": width, "found": len(values)}
+                yield reader.line_num, {target: values[index].strip() if index is not None and index < len(values)
+                                        else "" for target, index in picked}, problem
+        except UnicodeDecodeError:
+            raise FileProblem(_("The file is not valid %(encoding)s near line %(line)s; choose its encoding.")
+                              % {"encoding": shape.encoding, "line": reader.line_num + 1}) from None
+        except csv.Error as error:
+            raise FileProblem(_("Line %(line)s cannot be read: %(reason)s (a quote that never closes?)")
+                              % {"line": reader.line_num, "reason": error}) from None
+
+
 def count_rows(path: Path, shape: FileShape) -> int:
     return sum(1 for _ in read_rows(path, shape))
 

@@ -163,3 +163,31 @@ def test_the_log_keeps_its_entries_when_their_author_is_deleted(admin):
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, AuditEntry._meta.db_table)
     assert not [name for name, details in constraints.items() if details["foreign_key"]]
+
+
+def test_creations_recorded_many_at_once_read_as_those_recorded_one_by_one(admin):
+    from django.db import transaction
+
+    from tandem.audit.services import audit_created, audit_created_many
+    from tandem.contacts.models import Contact
+    from tandem.contacts.services import EDITABLE_FIELDS
+
+    account = account_services.account_create(actor=admin, name="Hanbit Soft")
+    people = [Contact.objects.create(first_name=name, email=f"{name.lower()}@hanbit.example", account=account,
+                                     phones=["+82 2 3000 0001"], custom={"tier": "gold"}) for name in ("Jiwoo", "Mina")]
+    blank = Contact.objects.create(email="nobody@hanbit.example")  # no name: shown by its address
+    with transaction.atomic():
+        audit_created_many(actor=admin, objects=[*people, blank], fields=EDITABLE_FIELDS)
+    one_by_one = [audit_created(actor=admin, obj=contact, fields=EDITABLE_FIELDS) for contact in [*people, blank]]
+    many = AuditEntry.objects.filter(action=AuditAction.CREATE, content_type_id=one_by_one[0].content_type_id,
+                                     object_id__in=[str(c.pk) for c in people + [blank]])
+    many = many.exclude(pk__in=[entry.pk for entry in one_by_one]).order_by("id")
+
+    def shape(entry):
+        return (entry.actor_id, entry.actor_label, entry.action, entry.content_type_id, entry.object_id,
+                entry.object_repr, entry.summary, entry.changes)
+
+    assert [shape(entry) for entry in many] == [shape(entry) for entry in one_by_one]
+    assert many[0].changes["account"] == [None, "Hanbit Soft"] and "title" not in many[0].changes
+    assert many[2].object_repr == "nobody@hanbit.example"
+    assert len({entry.at for entry in many}) == 1  # one statement, one time

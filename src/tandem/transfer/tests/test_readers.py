@@ -63,3 +63,24 @@ def test_xlsx_files_are_read(tmp_path):
     shape = readers.inspect(path)
     assert shape.encoding == "xlsx" and shape.headers == ["Name", "Employees"]
     assert list(readers.read_rows(path, shape)) == [(2, {"Name": "Hanbit Soft", "Employees": "120"}, None)]
+
+
+@pytest.mark.parametrize("data", [
+    b"Name,Domain,Notes\n  Acme , acme.example ,x\n\n , , \nB\nC,c.example,y,extra\n",
+    "Name;Domain;Notes\nMüller;müller.example;\n".encode("utf-16"),
+    b'Name,Domain,Notes\n"Quoted, name",q.example,"two\nlines"\n',
+])
+def test_mapped_rows_are_the_rows_with_the_mapping_applied(tmp_path, data):
+    path = write(tmp_path, "a.csv", data)
+    shape = readers.inspect(path)
+    mapping = {"Domain": "domain", "Name": "name", "Missing": "external_id"}  # a header the file lacks reads ""
+    expected = [(line, {target: row.get(header, "") for header, target in mapping.items()}, problem)
+                for line, row, problem in readers.read_rows(path, shape)]
+    assert list(readers.read_mapped(path, shape, mapping)) == expected
+    assert expected  # the comparison covered rows
+
+
+def test_mapped_rows_of_a_broken_file_raise_the_same_problem(tmp_path):
+    path = write(tmp_path, "a.csv", b'name,domain\n"Acme,acme.example\nB,b.example\n')
+    with pytest.raises(readers.FileProblem, match="quote"):
+        list(readers.read_mapped(path, readers.inspect(path), {"name": "name"}))
