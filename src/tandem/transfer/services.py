@@ -37,7 +37,7 @@ from tandem.transfer.importers import FileContext, Importer, MappedRow, Prepared
 from tandem.transfer.models import ImportJob, ImportMappingMemory, ImportMode, ImportRowError, ImportStatus
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
-CHUNK_ROWS = 2000  # rows looked up, checked and written together; progress is reported per chunk
+CHUNK_ROWS = 5000  # rows looked up, checked and written together; progress is reported per chunk
 ERROR_BATCH = 500
 
 
