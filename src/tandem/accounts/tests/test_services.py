@@ -71,3 +71,15 @@ def test_a_parent_the_actor_cannot_see_is_refused(am):
     with pytest.raises(ValidationFailed) as error:
         services.account_create(actor=am, name="Child", parent=hidden)
     assert "parent" in error.value.errors
+
+
+def test_a_taken_external_id_and_an_own_parent_are_field_errors_not_database_errors(admin):
+    first = services.account_create(actor=admin, name="Hanbit Soft", external_id="crm-7")
+    with pytest.raises(ValidationFailed) as taken:
+        services.account_create(actor=admin, name="Hanbit Software", external_id="crm-7")
+    assert taken.value.errors["external_id"] == ["Another account already has this external id."]
+    with pytest.raises(ValidationFailed) as loop:
+        services.account_update(actor=admin, account=first, parent=first)
+    assert loop.value.errors["parent"] == ["An account cannot be its own parent."]
+    second = services.account_create(actor=admin, name="Hanbit Cloud", external_id="")  # blanks never clash
+    assert services.account_create(actor=admin, name="Hanbit Labs", external_id="").pk != second.pk
