@@ -134,8 +134,8 @@ def read_mapped(path: Path, shape: FileShape, mapping: dict[str, str]
     position = {header: index for index, header in enumerate(shape.headers)}
     picked = [(target, position.get(header)) for header, target in mapping.items()]
     targets = [target for target, _index in picked]
-    indexes = [index for _target, index in picked]
-    whole = all(index is not None for index in indexes)
+    indexes = [index for _target, index in picked if index is not None]
+    whole = len(indexes) == len(picked)  # every mapped header is in the file
     with path.open("r", encoding=shape.encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=shape.delimiter, strict=True)
         try:

@@ -301,7 +301,7 @@ def _mine(importer: Importer, row: MappedRow, share: tuple[int, int] | None) -> 
 
 
 @contextlib.contextmanager
-def _collector_between_chunks() -> Iterator[Callable[[], None]]:
+def _collector_between_chunks() -> Iterator[Callable[[], int]]:
     """Run the cyclic garbage collector only between chunks, and only over what is new. A chunk builds ~10
     container objects per row (rows, model instances, audit dictionaries) and frees them by reference counting
     when it is done; the collector's automatic passes over them meanwhile found nothing to free, and each full pass
