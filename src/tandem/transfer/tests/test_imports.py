@@ -160,3 +160,21 @@ def test_seen_keys_remember_every_line_through_growth_in_twelve_bytes_a_slot():
     slots = len(seen._hashes)
     assert slots & (slots - 1) == 0 and 2 * 50_000 <= slots <= 4 * 50_000  # at most half full, doubled from 8
     assert seen._hashes.itemsize * slots + seen._lines.itemsize * slots <= 12 * slots
+
+
+def test_row_by_row_imports_report_progress_in_small_steps_and_bulk_ones_in_large(manager, monkeypatch):
+    """Accounts are written one by one (~100 a second on SQLite): their progress moves every few hundred rows,
+    not every CHUNK_ROWS, which suits the contact importer's bulk writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "ROW_BY_ROW_CHUNK_ROWS", 2)
+    job = services.import_job_create(actor=manager, kind="accounts", upload=upload(ACCOUNTS_CSV))
+    dry_run_and_import(manager, job)
+    services.import_job_start(actor=manager, job=job)
+    with CaptureQueriesContext(connection) as queries:
+        services.import_job_run(actor=manager, job=job)
+    progress = [q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith('UPDATE "transfer_importjob" SET "processed_rows"')]
+    assert len(progress) == 3  # 6 rows in steps of 2
+    assert services._chunk_rows(services.get_importer("contacts")) == services.CHUNK_ROWS > 2
