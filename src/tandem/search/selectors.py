@@ -156,10 +156,14 @@ def _postgres(actor: Any, query: str, limit: int) -> tuple[list[SearchHit], list
 
 
 def _fts_ids(table: str, expression: str, visible: QuerySet[Any]) -> RawSQL:
-    """The best-ranked CANDIDATES rows among those ``visible`` (the access filter applies before the cut-off)."""
-    scope_sql, scope_params = visible.values("pk").query.sql_with_params()
+    """The best-ranked CANDIDATES rows among those ``visible`` (the access filter applies before the cut-off).
+
+    ``+rowid``, not ``rowid``: SQLite hands a plain ``rowid IN (…)`` to the FTS5 table as a key lookup and runs
+    the MATCH once per visible row; with 22,000 visible accounts that was 9 s a search (now 40 ms). The unary
+    plus keeps the list a filter on the MATCH's rows (a test checks the plan)."""
+    scope_sql, scope_params = visible.order_by().values("pk").query.sql_with_params()
     return RawSQL(  # noqa: S611 - the table name is one of two constants; the user's text is a parameter
-        f"SELECT rowid FROM {table} WHERE {table} MATCH %s AND rowid IN ({scope_sql}) "  # noqa: S608
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s AND +rowid IN ({scope_sql}) "  # noqa: S608
         f"ORDER BY rank LIMIT {CANDIDATES}",
         [expression, *scope_params],
     )
