@@ -72,7 +72,9 @@ def test_a_manager_imports_the_10000_row_sample_and_gets_exactly_its_50_bad_rows
         report = list(csv.reader(handle))
     assert {int(line[0]) for line in report[1:]} == set(bad_lines)
     page.click("button:has-text('Import 9')")  # "Import 9,950 rows" (or 9950, by the language's number format)
-    page.wait_for_selector("dt:has-text('Created')", timeout=120_000)
+    page.wait_for_selector("text=Importing")  # the progress view, polled until the background job is done
+    # Accounts are written one by one (~100-200 a second, less on a busy CI machine): minutes, not seconds.
+    page.wait_for_selector("dt:has-text('Created')", timeout=600_000)
     assert Account.objects.count() == 9_950
 
 
