@@ -317,7 +317,8 @@ def _collector_between_chunks() -> Iterator[Callable[[], int]]:
     a chunk had already taken building a contact from 37 to 20 µs and its audit entry from 55 to 17 µs. Objects
     that exist when the run starts are frozen (left out of every pass), the automatic passes are off, and the
     yielded function collects the youngest generation - what a chunk left alive, few objects - between chunks, so
-    memory stays bounded by the chunk size."""
+    memory stays bounded by the chunk size. The collector is the process's: another job thread of the consumer runs
+    without automatic passes meanwhile, and whatever cycles it leaves are collected when the run ends."""
     collecting = gc.isenabled()
     gc.disable()
     gc.freeze()
