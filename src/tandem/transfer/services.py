@@ -339,8 +339,8 @@ def _run_rows(actor: Any, job: ImportJob, importer: Importer, *, all_or_nothing:
     try:
         with _collector_between_chunks() as collect:
             for whole_chunk in _mapped_rows(job, _chunk_rows(importer)):
-                totals = _run_chunk(actor, job, importer, whole_chunk, context, totals, errors,
-                                    all_or_nothing=all_or_nothing, share=share)
+                _run_chunk(actor, job, importer, whole_chunk, context, totals, errors,
+                           all_or_nothing=all_or_nothing, share=share)
                 if not all_or_nothing and len(errors) >= ERROR_BATCH:  # (all or nothing stops at the first)
                     ImportRowError.objects.bulk_create(errors)
                     errors.clear()
@@ -359,8 +359,9 @@ def _run_rows(actor: Any, job: ImportJob, importer: Importer, *, all_or_nothing:
 
 def _run_chunk(actor: Any, job: ImportJob, importer: Importer, whole_chunk: list[tuple[MappedRow, str | None]],
                context: FileContext, totals: _Totals, errors: list[ImportRowError], *, all_or_nothing: bool,
-               share: tuple[int, int] | None) -> _Totals:
-    """Check and write one chunk (this worker's share of it); its row errors are added to ``errors``."""
+               share: tuple[int, int] | None) -> None:
+    """Check and write one chunk (this worker's share of it), adding to ``totals``; its row errors are added to
+    ``errors``."""
     chunk = [(row, problem) for row, problem in whole_chunk if _mine(importer, row, share)]
     _prefetch(importer, actor, chunk, context)
     ready: list[tuple[MappedRow, Prepared]] = []
@@ -387,7 +388,6 @@ def _run_chunk(actor: Any, job: ImportJob, importer: Importer, whole_chunk: list
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=totals.processed)
     else:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=F("processed_rows") + len(chunk))
-    return totals
 
 
 def run_share(*, actor: Any, job: ImportJob, index: int, count: int) -> dict[str, Any]:

@@ -84,3 +84,14 @@ def test_mapped_rows_of_a_broken_file_raise_the_same_problem(tmp_path):
     path = write(tmp_path, "a.csv", b'name,domain\n"Acme,acme.example\nB,b.example\n')
     with pytest.raises(readers.FileProblem, match="quote"):
         list(readers.read_mapped(path, readers.inspect(path), {"name": "name"}))
+
+
+def test_mapped_rows_strip_cells_skip_blank_rows_and_flag_ragged_ones(tmp_path):
+    path = write(tmp_path, "a.csv", b"Name,Domain,Notes\n  Acme , acme.example ,x\n\n , , \nB\nC,c.example,y,extra\n")
+    rows = list(readers.read_mapped(path, readers.inspect(path), {"Domain": "domain", "Name": "name",
+                                                                   "Missing": "external_id"}))
+    assert [(line, values, problem is not None) for line, values, problem in rows] == [
+        (2, {"domain": "acme.example", "name": "Acme", "external_id": ""}, False),
+        (5, {"domain": "", "name": "B", "external_id": ""}, True),
+        (6, {"domain": "c.example", "name": "C", "external_id": ""}, True),
+    ]
